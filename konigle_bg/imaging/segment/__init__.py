@@ -1,0 +1,59 @@
+"""Segmentation backends behind one registry and factory (after rembg's sessions)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from .base import Segmenter, SegmenterUnavailable
+
+__all__ = ["Segmenter", "SegmenterUnavailable", "register", "get_segmenter", "names"]
+
+_factories: dict[str, Callable[..., Segmenter]] = {}
+_sessions: dict[tuple, Segmenter] = {}
+_lock = threading.Lock()
+
+
+def register(name: str) -> Callable:
+    """Class or factory decorator: ``@register("u2netp")``."""
+
+    def deco(factory: Callable[..., Segmenter]) -> Callable[..., Segmenter]:
+        _factories[name] = factory
+        return factory
+
+    return deco
+
+
+def names() -> list[str]:
+    _load_builtin()
+    return sorted(_factories)
+
+
+def get_segmenter(name: str, **options) -> Segmenter:
+    """The process-wide session for ``name`` with ``options``; built once, then reused."""
+    _load_builtin()
+    if name not in _factories:
+        raise SegmenterUnavailable(f"Unknown segmenter {name!r}; known: {', '.join(names())}")
+    key = (name, tuple(sorted((k, repr(v)) for k, v in options.items())))
+    with _lock:
+        session = _sessions.get(key)
+        if session is None:
+            session = _sessions[key] = _factories[name](**options)
+        return session
+
+
+def clear_sessions() -> None:
+    """Drop cached sessions (tests, settings changes)."""
+    with _lock:
+        _sessions.clear()
+
+
+def _load_builtin() -> None:
+    # Importing the modules registers them; heavy libraries (torch) are imported only
+    # inside the backends' constructors, so this stays cheap.
+    from . import salient  # noqa: F401
+
+    try:
+        from . import transformers_backends  # noqa: F401
+    except ImportError:
+        pass
