@@ -1,0 +1,491 @@
+"""Safe image decoding and encoding: the only door untrusted bytes come through.
+
+Everything that reads a seller's file goes through :func:`probe` (upload validation) or
+:func:`decode` (processing). Both refuse bad input with :class:`ImageRejected`, a ``ValueError``
+carrying a short ``code`` and a message a seller can act on; no other exception type escapes.
+
+Pure module: bytes/paths/files in, PIL images out. Never imports django.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO, Literal, TypeVar
+
+import numpy as np
+from PIL import Image, ImageCms
+
+logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+
+#: Formats we open, by Pillow's names. Anything else is refused before a plugin sees it
+#: (Pillow can open EPS through Ghostscript, PSD, ICO...: more attack surface for no gain).
+ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP")
+
+_ACCEPTED_HINT = "Upload a JPEG, PNG, WebP, GIF, TIFF or BMP image."
+
+
+class ImageRejected(ValueError):
+    """A file we will not process; ``str(e)`` is shown to the seller, ``code`` is for code.
+
+    Codes: ``empty``, ``too_large``, ``not_an_image``, ``unsupported_format``,
+    ``too_many_pixels``, ``truncated``, ``corrupt``.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self):  # keep code/message through pickling (task queues pickle errors)
+        return (type(self), (self.code, str(self)))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one image: file size and header pixel count (width x height)."""
+
+    max_bytes: int = 40 * MB
+    max_pixels: int = 80_000_000
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What :func:`probe` learnt. ``format`` uses Pillow's names (``"WEBP"``, not ``"WebP"``);
+    ``mode`` is the source mode as stored (``"CMYK"``, ``"I;16"``, ``"P"``...)."""
+
+    format: str
+    width: int
+    height: int
+    mode: str
+    frames: int
+
+
+Source = bytes | bytearray | memoryview | BinaryIO | str | Path
+_T = TypeVar("_T")
+
+# --------------------------------------------------------------------------------------------
+# Reading bytes under the size limit
+
+
+def _read(data: Source, limits: Limits) -> bytes:
+    """Return the whole file as bytes, refusing empty or oversize input before reading it all."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+    elif isinstance(data, (str, Path)):
+        try:
+            size = os.stat(data).st_size
+            if size > limits.max_bytes:
+                raise _too_large(size, limits)
+            with open(data, "rb") as fh:
+                raw = fh.read(limits.max_bytes + 1)
+        except OSError as exc:
+            raise ImageRejected("not_an_image", f"The file could not be read ({exc}).") from exc
+    elif hasattr(data, "read"):
+        # Read one byte past the limit so an oversize stream is detected without reading it all.
+        raw = data.read(limits.max_bytes + 1)
+        if not isinstance(raw, bytes):
+            raw = bytes(raw or b"")
+    else:
+        raise TypeError(f"expected bytes, a path or a binary file, not {type(data).__name__}")
+    if not raw:
+        raise ImageRejected("empty", "The file is empty.")
+    if len(raw) > limits.max_bytes:
+        raise _too_large(len(raw), limits)
+    return raw
+
+
+def _too_large(size: int, limits: Limits) -> ImageRejected:
+    shown = "more than" if size == limits.max_bytes + 1 else ""
+    return ImageRejected(
+        "too_large",
+        f"The file is {shown + ' ' if shown else ''}{size / MB:.1f} MB; "
+        f"the limit is {limits.max_bytes / MB:g} MB.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Sniffing: specific messages for things people actually upload by mistake
+
+
+def _sniff_foreign(raw: bytes) -> ImageRejected | None:
+    """Recognise common non-image or unsupported files by their first bytes."""
+    head = raw[:512]
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"):
+            if not _heif_available():
+                return ImageRejected(
+                    "unsupported_format", "HEIC photos are not supported yet: export as JPEG."
+                )
+            return None
+        if brand in (b"avif", b"avis"):
+            return ImageRejected(
+                "unsupported_format", "AVIF images are not supported yet: export as JPEG or PNG."
+            )
+        return ImageRejected(
+            "not_an_image", "This file is a video or MP4-type file, not a photo. " + _ACCEPTED_HINT
+        )
+    if head.startswith(b"%PDF"):
+        return ImageRejected(
+            "unsupported_format",
+            "PDF files are not supported: export the page as a JPEG or PNG image.",
+        )
+    if head.startswith(b"%!PS") or head.startswith(b"\xc5\xd0\xd3\xc6"):
+        return ImageRejected(
+            "unsupported_format", "PostScript/EPS files are not supported. " + _ACCEPTED_HINT
+        )
+    if head.startswith(b"8BPS"):
+        return ImageRejected(
+            "unsupported_format", "Photoshop (PSD) files are not supported. " + _ACCEPTED_HINT
+        )
+    if head.startswith(b"\x00\x00\x00\x0cjP  ") or head.startswith(b"\xff\x4f\xff\x51"):
+        return ImageRejected(
+            "unsupported_format", "JPEG 2000 images are not supported. " + _ACCEPTED_HINT
+        )
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<svg" in text or (text.startswith(b"<?xml") and b"svg" in text):
+        return ImageRejected(
+            "unsupported_format",
+            "SVG (vector) images are not supported: export a JPEG or PNG.",
+        )
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<script")):
+        return ImageRejected(
+            "not_an_image", "This file is a web page (HTML), not an image. " + _ACCEPTED_HINT
+        )
+    if text.startswith(b"#!") or text.startswith(b"<?php"):
+        return ImageRejected(
+            "not_an_image", "This file is a script, not an image. " + _ACCEPTED_HINT
+        )
+    return None
+
+
+@lru_cache(maxsize=1)
+def _heif_available() -> bool:
+    """HEIC is opened only where pillow-heif is installed (it is not a dependency)."""
+    try:
+        import pillow_heif  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _formats() -> list[str]:
+    return [*ALLOWED_FORMATS, "HEIF"] if _heif_available() else list(ALLOWED_FORMATS)
+
+
+# --------------------------------------------------------------------------------------------
+# Opening and loading
+
+
+# Pillow and its plugins signal bad data with many exception types; all mean "bad file".
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    TypeError,
+    struct.error,
+    EOFError,
+    IndexError,
+    KeyError,
+    ZeroDivisionError,
+    OverflowError,
+    AttributeError,
+    RuntimeError,
+    zlib.error,
+    Warning,  # only raised when a warnings filter turns Pillow's warnings into errors
+)
+
+
+def _guard(fn: Callable[[], _T]) -> _T:
+    """Run ``fn`` and turn whatever a broken file makes Pillow raise into ImageRejected."""
+    try:
+        return fn()
+    except ImageRejected:
+        raise
+    except Image.DecompressionBombError as exc:  # only past 2x Pillow's own (global) limit
+        raise ImageRejected(
+            "too_many_pixels", "The image has far too many pixels to process."
+        ) from exc
+    except Image.DecompressionBombWarning as exc:
+        raise ImageRejected("too_many_pixels", "The image has too many pixels to process.") from exc
+    except MemoryError as exc:
+        raise ImageRejected("too_large", "The image is too large to process.") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise ImageRejected(
+            "not_an_image", "This file is not a recognised image. " + _ACCEPTED_HINT
+        ) from exc
+    except _DECODE_ERRORS as exc:
+        if "truncated" in str(exc).lower() or isinstance(exc, EOFError):
+            raise ImageRejected(
+                "truncated", "The image file is incomplete (truncated): upload it again."
+            ) from exc
+        raise ImageRejected("corrupt", "The image file is damaged and cannot be read.") from exc
+    except Exception as exc:  # last line of defence: log it so the bug gets fixed, still refuse
+        logger.warning("unexpected error decoding an image", exc_info=True)
+        raise ImageRejected("corrupt", "The image file is damaged and cannot be read.") from exc
+
+
+def _open(raw: bytes, limits: Limits) -> Image.Image:
+    """Open (header only) and enforce the pixel limit before any pixel data is decoded."""
+    foreign = _sniff_foreign(raw)
+    if foreign is not None:
+        raise foreign
+
+    def opener() -> Image.Image:
+        return Image.open(io.BytesIO(raw), formats=_formats())
+
+    im = _guard(opener)
+    width, height = im.size
+    if width <= 0 or height <= 0:
+        raise ImageRejected("corrupt", "The image has no pixels (zero width or height).")
+    if width * height > limits.max_pixels:
+        raise ImageRejected(
+            "too_many_pixels",
+            f"The image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"the limit is {limits.max_pixels / 1e6:g} megapixels.",
+        )
+    return im
+
+
+def _format_name(im: Image.Image) -> str:
+    fmt = im.format or "unknown"
+    return "JPEG" if fmt == "MPO" else fmt  # phones' multi-picture JPEGs are JPEGs
+
+
+def _frames(im: Image.Image) -> int:
+    try:
+        return int(getattr(im, "n_frames", 1))
+    except Exception:  # counting GIF frames walks the file; a broken tail is not fatal here
+        return 1
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def probe(data: Source, limits: Limits = Limits()) -> ImageInfo:
+    """Validate an upload: supported format, dimensions within limits, and fully decodable.
+
+    JPEGs are decoded at 1/8 scale for the check: every byte of entropy-coded data is still
+    read (so truncation is caught) at a fraction of the memory.
+    """
+    raw = _read(data, limits)
+    im = _open(raw, limits)
+    info = ImageInfo(
+        format=_format_name(im),
+        width=im.size[0],
+        height=im.size[1],
+        mode=im.mode,
+        frames=_frames(im),
+    )
+    if info.format == "JPEG":
+        _guard(lambda: im.draft(None, (1, 1)))
+    _guard(im.load)
+    return info
+
+
+def decode(data: Source, limits: Limits = Limits(), max_side: int | None = None) -> Image.Image:
+    """Decode to an sRGB ``"RGB"`` image, or ``"RGBA"`` when it really has transparency.
+
+    EXIF orientation is applied, embedded ICC profiles are converted to sRGB, animations give
+    their first frame, and high bit depth / CMYK / palette / grey modes are normalised. With
+    ``max_side`` the result is downscaled so its longer side is at most ``max_side`` (JPEGs are
+    decoded at a reduced DCT scale first, so a huge photo never costs its full size in memory).
+    """
+    if max_side is not None and max_side < 1:
+        raise ValueError("max_side must be a positive number of pixels")
+    raw = _read(data, limits)
+    im = _open(raw, limits)
+    return _guard(lambda: _develop(im, max_side))
+
+
+def _develop(im: Image.Image, max_side: int | None) -> Image.Image:
+    orientation = _orientation(im)
+    icc = im.info.get("icc_profile") or None
+    if max_side is not None and _format_name(im) == "JPEG" and max(im.size) > max_side:
+        scale = max_side / max(im.size)
+        im.draft(None, (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale))))
+    im.load()
+    im = _to_8bit(im)
+    if max_side is not None and max(im.size) > max_side:
+        scale = max_side / max(im.size)
+        size = (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale)))
+        im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    im = _orient(im, orientation)
+    if icc:
+        im = _to_srgb(im, icc)
+    im = _final_mode(im)
+    im.info = {}  # decoded pixels are sRGB now; stale EXIF/ICC/transparency must not travel
+    return im
+
+
+# --------------------------------------------------------------------------------------------
+# Pixel normalisation
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = int(im.getexif().get(0x0112, 1))
+    except Exception:  # broken EXIF is common and harmless: treat as upright
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _orient(im: Image.Image, orientation: int) -> Image.Image:
+    method = _TRANSPOSE.get(orientation)
+    return im.transpose(method) if method is not None else im
+
+
+def _to_8bit(im: Image.Image) -> Image.Image:
+    """Bring any source mode to one of L, LA, RGB, RGBA, CMYK (8 bits per channel)."""
+    mode = im.mode
+    has_trns = im.info.get("transparency") is not None
+    if mode in ("L", "RGB") and has_trns:
+        return im.convert("RGBA")
+    if mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        return im
+    if mode == "1":
+        return im.convert("L")
+    if mode in ("P", "PA"):
+        return im.convert("RGBA" if has_trns or mode == "PA" else "RGB")
+    if mode.startswith("I") or mode == "F":
+        return Image.fromarray(_grey_to_uint8(np.asarray(im), mode), "L")
+    if mode in ("La", "RGBa"):
+        return im.convert("RGBA" if mode == "RGBa" else "LA")
+    if mode == "LAB":
+        return ImageCms.applyTransform(im, _lab_to_srgb()) or im
+    # RGBX, YCbCr, HSV...: Pillow knows the way to RGB.
+    return im.convert("RGB")
+
+
+def _grey_to_uint8(arr: np.ndarray, mode: str) -> np.ndarray:
+    """Scale 16/32-bit integer or float grey to 0..255."""
+    if mode == "F":
+        a = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0)
+        # Float images are either 0..1 (HDR-ish exports) or already 0..255.
+        if a.size and a.min() >= 0.0 and a.max() <= 1.0:
+            a = a * 255.0
+        return np.clip(a + 0.5, 0, 255).astype(np.uint8)
+    a = arr.astype(np.int64)
+    if mode.startswith("I;16") or (a.size and a.max() > 255 and a.max() <= 65535):
+        return ((np.clip(a, 0, 65535) * 255 + 32767) // 65535).astype(np.uint8)
+    if a.size and a.max() > 65535:  # 32-bit data: stretch to its own range
+        top = int(a.max())
+        return ((np.clip(a, 0, None) * 255 + top // 2) // top).astype(np.uint8)
+    return np.clip(a, 0, 255).astype(np.uint8)
+
+
+@lru_cache(maxsize=1)
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@lru_cache(maxsize=1)
+def srgb_icc_bytes() -> bytes:
+    """The sRGB ICC profile written into every encoded file."""
+    return _srgb_profile().tobytes()
+
+
+@lru_cache(maxsize=1)
+def _lab_to_srgb() -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(ImageCms.createProfile("LAB"), _srgb_profile(), "LAB", "RGB")
+
+
+_PROFILE_SPACE = {"RGB": "RGB ", "RGBA": "RGB ", "CMYK": "CMYK", "L": "GRAY", "LA": "GRAY"}
+
+
+def _to_srgb(im: Image.Image, icc: bytes) -> Image.Image:
+    """Convert pixels from the embedded profile to sRGB. A profile that is broken or does not
+    match the pixel layout is ignored (the pixels are then taken as sRGB, as browsers do)."""
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except Exception:
+        return im
+    if _PROFILE_SPACE.get(im.mode) != src.profile.xcolor_space:
+        return im
+    alpha = im.getchannel("A") if im.mode in ("RGBA", "LA") else None
+    base = im.convert("L" if im.mode == "LA" else "RGB") if im.mode in ("LA", "RGBA") else im
+    try:
+        out = ImageCms.profileToProfile(base, src, _srgb_profile(), outputMode="RGB")
+    except Exception:  # lcms refuses some valid-looking profiles: keep the pixels as they are
+        return im
+    if out is None:  # profileToProfile returns None only when told to work in place
+        return im
+    if alpha is not None:
+        out.putalpha(alpha)
+    return out
+
+
+def _final_mode(im: Image.Image) -> Image.Image:
+    if im.mode == "LA":
+        im = im.convert("RGBA")
+    if im.mode == "RGBA":
+        lo, _hi = im.getchannel("A").getextrema()
+        return im if lo < 255 else im.convert("RGB")
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding
+
+
+def encode(img: Image.Image, fmt: Literal["JPEG", "PNG", "WEBP"], quality: int = 90) -> bytes:
+    """Encode a result for storage and the web. Writes the sRGB ICC profile, never EXIF/XMP.
+
+    ``img`` must be RGB/RGBA (or L, stored as RGB). JPEG has no alpha: RGBA raises
+    ValueError, callers composite onto a background first.
+    """
+    fmt_u = fmt.upper()
+    if fmt_u not in ("JPEG", "PNG", "WEBP"):
+        raise ValueError(f"unsupported output format {fmt!r}: use JPEG, PNG or WEBP")
+    if not 1 <= quality <= 100:
+        raise ValueError("quality must be between 1 and 100")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        img.mode == "P" and img.info.get("transparency") is not None
+    ):
+        if fmt_u == "JPEG":
+            raise ValueError("JPEG cannot store transparency: composite onto a background first")
+        img = img if img.mode == "RGBA" else img.convert("RGBA")
+    elif img.mode != "RGB":
+        img = img.convert("RGB")
+    buf = io.BytesIO()
+    # exif/xmp passed empty on purpose: Pillow would otherwise copy some from img.info.
+    common = {"icc_profile": srgb_icc_bytes(), "exif": b""}
+    if fmt_u == "JPEG":
+        img.save(
+            buf,
+            "JPEG",
+            quality=quality,
+            optimize=True,
+            progressive=True,
+            subsampling="4:2:0",
+            xmp=b"",
+            **common,
+        )
+    elif fmt_u == "PNG":
+        # transparency=None: a stale tRNS key in img.info must not make a colour see-through.
+        img.save(buf, "PNG", compress_level=1, transparency=None, **common)
+    else:
+        img.save(buf, "WEBP", quality=quality, method=4, xmp=b"", **common)
+    return buf.getvalue()
