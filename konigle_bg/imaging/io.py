@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 import struct
 import zlib
@@ -38,7 +39,7 @@ class ImageRejected(ValueError):
     """A file we will not process; ``str(e)`` is shown to the seller, ``code`` is for code.
 
     Codes: ``empty``, ``too_large``, ``not_an_image``, ``unsupported_format``,
-    ``too_many_pixels``, ``truncated``, ``corrupt``.
+    ``too_many_pixels``, ``truncated``, ``corrupt``, ``unreadable`` (a path that cannot be read).
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -88,7 +89,7 @@ def _read(data: Source, limits: Limits) -> bytes:
             with open(data, "rb") as fh:
                 raw = fh.read(limits.max_bytes + 1)
         except OSError as exc:
-            raise ImageRejected("not_an_image", f"The file could not be read ({exc}).") from exc
+            raise ImageRejected("unreadable", f"The file could not be read ({exc}).") from exc
     elif hasattr(data, "read"):
         # Read one byte past the limit so an oversize stream is detected without reading it all.
         raw = data.read(limits.max_bytes + 1)
@@ -98,18 +99,16 @@ def _read(data: Source, limits: Limits) -> bytes:
         raise TypeError(f"expected bytes, a path or a binary file, not {type(data).__name__}")
     if not raw:
         raise ImageRejected("empty", "The file is empty.")
-    if len(raw) > limits.max_bytes:
-        raise _too_large(len(raw), limits)
+    if len(raw) > limits.max_bytes:  # from a stream we stopped one byte past: size unknown
+        raise _too_large(len(raw), limits, exact=isinstance(data, (bytes, bytearray, memoryview)))
     return raw
 
 
-def _too_large(size: int, limits: Limits) -> ImageRejected:
-    shown = "more than" if size == limits.max_bytes + 1 else ""
-    return ImageRejected(
-        "too_large",
-        f"The file is {shown + ' ' if shown else ''}{size / MB:.1f} MB; "
-        f"the limit is {limits.max_bytes / MB:g} MB.",
-    )
+def _too_large(size: int, limits: Limits, exact: bool = True) -> ImageRejected:
+    limit = f"{limits.max_bytes / MB:g} MB"
+    # Round up so a file just over the limit never reads as "40.0 MB" against "40 MB".
+    known = f" ({math.ceil(size / MB * 10) / 10:g} MB)" if exact else ""
+    return ImageRejected("too_large", f"The file is larger than the {limit} limit{known}.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,7 +211,7 @@ def _guard(fn: Callable[[], _T]) -> _T:
         return fn()
     except ImageRejected:
         raise
-    except Image.DecompressionBombError as exc:  # only past 2x Pillow's own (global) limit
+    except Image.DecompressionBombError as exc:  # a plugin's own check, e.g. GIF frame growth
         raise ImageRejected(
             "too_many_pixels", "The image has far too many pixels to process."
         ) from exc
@@ -240,11 +239,7 @@ def _open(raw: bytes, limits: Limits) -> Image.Image:
     foreign = _sniff_foreign(raw)
     if foreign is not None:
         raise foreign
-
-    def opener() -> Image.Image:
-        return Image.open(io.BytesIO(raw), formats=_formats())
-
-    im = _guard(opener)
+    im = _guard(lambda: _open_plugin(raw))
     width, height = im.size
     if width <= 0 or height <= 0:
         raise ImageRejected("corrupt", "The image has no pixels (zero width or height).")
@@ -255,6 +250,34 @@ def _open(raw: bytes, limits: Limits) -> Image.Image:
             f"the limit is {limits.max_pixels / 1e6:g} megapixels.",
         )
     return im
+
+
+def _open_plugin(raw: bytes) -> Image.Image:
+    """Image.open, minus its global MAX_IMAGE_PIXELS check, restricted to our formats.
+
+    Image.open refuses big images against a process-wide setting and hides why a file that
+    looked like a PNG failed. Walking the plugin registry (Image.OPEN, what register_open
+    fills) ourselves lets our own Limits decide, and tells "damaged PNG" from "not an image".
+    """
+    Image.init()
+    prefix = raw[:16]
+    failure: BaseException | None = None
+    for fmt in _formats():
+        factory, accept = Image.OPEN.get(fmt, (None, None))
+        if factory is None:
+            continue
+        verdict = accept(prefix) if accept is not None else True
+        if not verdict:
+            continue
+        if isinstance(verdict, str):  # the plugin knows the format but cannot read it here
+            raise ImageRejected("unsupported_format", f"{verdict}. " + _ACCEPTED_HINT)
+        try:
+            return factory(io.BytesIO(raw), None)
+        except _DECODE_ERRORS as exc:  # the signature matched, the header did not parse
+            failure = exc
+    if failure is not None:
+        raise failure
+    raise Image.UnidentifiedImageError("cannot identify image file")
 
 
 def _format_name(im: Image.Image) -> str:
