@@ -393,7 +393,7 @@ def _to_8bit(im: Image.Image) -> Image.Image:
     if mode in ("P", "PA"):
         return im.convert("RGBA" if has_trns or mode == "PA" else "RGB")
     if mode.startswith("I") or mode == "F":
-        return Image.fromarray(_grey_to_uint8(np.asarray(im), mode), "L")
+        return Image.fromarray(_grey_to_uint8(np.asarray(im), mode))  # uint8 2-D: mode L
     if mode in ("La", "RGBa"):
         return im.convert("RGBA" if mode == "RGBa" else "LA")
     if mode == "LAB":
