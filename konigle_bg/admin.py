@@ -1,0 +1,200 @@
+"""Admin for konigle_bg's own models, and a mixin a store's product admin takes on.
+
+    class ProductAdmin(BackgroundProductAdminMixin, admin.ModelAdmin): ...
+
+adds "Revert photos to originals" / "Process photos again" actions, a Revert button on the
+product page, and before/after thumbnails of each photo.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from . import host, services
+from .models import BackgroundTheme, Cutout, PhotoState, ThemeRun, Variant
+
+
+def thumb(url: str, size: int = 120) -> str:
+    if not url:
+        return "-"
+    return format_html(
+        '<img src="{}" style="max-width:{}px;max-height:{}px;border:1px solid #ddd" '
+        'loading="lazy">',
+        url,
+        size,
+        size,
+    )
+
+
+def photo_strip(product, revert_url) -> str:
+    """Original and displayed photo side by side, for every photo of a product."""
+    images = list(host.product_images(product))
+    if not images:
+        return "No photos."
+    shown = services.display_urls(images)
+    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=images)}
+    rows = []
+    for img in images:
+        state = states.get(img.pk)
+        status = state.get_status_display() if state and state.status else "not processed"
+        if state and state.reverted:
+            status = "reverted to original"
+        if state and state.error:
+            status = f"{status}: {state.error}"
+        rows.append(
+            (
+                thumb(host.image_file(img).url),
+                thumb(shown[img.pk]),
+                status,
+                revert_url(img),
+            )
+        )
+    return format_html(
+        '<table class="bg-strip"><tr><th>Original</th><th>Shown on the store</th><th>Status</th>'
+        "<th></th></tr>{}</table>",
+        format_html_join(
+            "",
+            # Buttons post the surrounding change form (and its CSRF token) to another URL.
+            '<tr><td>{}</td><td>{}</td><td>{}</td><td><button type="submit" formnovalidate '
+            'formaction="{}" class="button">Revert photo</button></td></tr>',
+            rows,
+        ),
+    )
+
+
+class BackgroundProductAdminMixin:
+    """For the host's product ModelAdmin."""
+
+    change_form_template = "admin/konigle_bg/product_change_form.html"
+    actions = ["revert_backgrounds", "process_backgrounds"]
+
+    @admin.display(description="Photos: original and shown")
+    def background_photos(self, obj) -> str:
+        if not obj or not obj.pk:
+            return "-"
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return photo_strip(
+            obj,
+            lambda img: reverse(
+                "admin:{}_{}_revert_photos".format(*info), args=[obj.pk], query={"image": img.pk}
+            ),
+        )
+
+    @admin.action(description="Revert photos to originals", permissions=["change"])
+    def revert_backgrounds(self, request, queryset):
+        n = sum(services.revert_product(p) for p in queryset)
+        self.message_user(request, f"{n} photo(s) reverted to the original.", messages.SUCCESS)
+
+    @admin.action(description="Process photos again (undo revert)", permissions=["change"])
+    def process_backgrounds(self, request, queryset):
+        from .tasks import enqueue_image
+
+        n = 0
+        for product in queryset:
+            for image in host.product_images(product):
+                PhotoState.objects.update_or_create(image=image, defaults={"reverted": False})
+                enqueue_image(image.pk)
+                n += 1
+        self.message_user(request, f"{n} photo(s) queued.", messages.SUCCESS)
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/revert-photos/",
+                self.admin_site.admin_view(self.revert_view),
+                name="{}_{}_revert_photos".format(*info),
+            ),
+        ] + super().get_urls()
+
+    def revert_view(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        # get_object is scoped by get_queryset, so another store's product is simply absent.
+        if obj is None or request.method != "POST" or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        image_id = request.GET.get("image")
+        if image_id:
+            image = get_object_or_404(host.product_images(obj), pk=image_id)
+            services.revert_image(image)
+            n = 1
+        else:
+            n = services.revert_product(obj)
+        self.message_user(request, f"{n} photo(s) reverted to the original.", messages.SUCCESS)
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+
+
+class StoreScopedAdmin(admin.ModelAdmin):
+    """Staff see only the stores they belong to; superusers see all."""
+
+    store_lookup = "store"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.store_lookup}__in": host.stores_for(request.user)})
+
+
+@admin.register(BackgroundTheme)
+class BackgroundThemeAdmin(StoreScopedAdmin):
+    list_display = ["name", "store", "preset", "is_active", "created"]
+    list_filter = ["is_active", "preset"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ReadOnlyAdmin(StoreScopedAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Variant)
+class VariantAdmin(ReadOnlyAdmin):
+    store_lookup = f"image__{host.image_store_lookup()}"
+    list_display = ["id", "preview", "image", "theme", "status", "is_active", "created"]
+    list_filter = ["status", "is_active"]
+    list_select_related = ["theme"]
+    actions = ["make_active"]
+
+    @admin.display(description="Result")
+    def preview(self, obj) -> str:
+        return thumb(obj.file.url if obj.file else "", 80)
+
+    @admin.action(description="Show this variant on the store")
+    def make_active(self, request, queryset):
+        for variant in queryset.filter(status="done"):
+            services.activate(variant)
+        self.message_user(request, "Variant(s) activated.", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The activate action needs change permission; the form itself stays read-only.
+        return request.method != "POST" or obj is None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(Cutout)
+class CutoutAdmin(ReadOnlyAdmin):
+    store_lookup = f"image__{host.image_store_lookup()}"
+    list_display = ["id", "preview", "image", "segmenter", "prompt", "confidence", "status"]
+    list_filter = ["status", "segmenter"]
+
+    @admin.display(description="Cut-out")
+    def preview(self, obj) -> str:
+        return thumb(obj.rgba.url if obj.rgba else "", 80)
+
+
+@admin.register(ThemeRun)
+class ThemeRunAdmin(ReadOnlyAdmin):
+    list_display = ["theme", "store", "state", "total", "done", "failed", "skipped", "created"]
+    list_filter = ["state"]

@@ -1,0 +1,91 @@
+"""konigle_bg settings, read lazily from ``settings.KONIGLE_BG`` (after DRF's settings module).
+
+    KONIGLE_BG = {"IMAGE_MODEL": "products.ProductImage", "SEGMENTER": "u2netp"}
+
+Access goes through ``bg_settings.NAME``; values are reloaded on ``setting_changed`` so
+``override_settings(KONIGLE_BG=...)`` works in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+DEFAULTS: dict[str, Any] = {
+    # Host models, resolved like AUTH_USER_MODEL.
+    "IMAGE_MODEL": "products.ProductImage",
+    "STORE_MODEL": "products.Store",
+    # Accessors on the host models (dotted attribute paths, from the image model).
+    "IMAGE_FIELD": "image",
+    "PRODUCT_FIELD": "product",
+    "PRODUCT_TITLE": "title",
+    "PRODUCT_DESCRIPTION": "description",
+    "PRODUCT_PUBLISHED": "is_published",
+    "PRODUCT_STORE": "store",
+    "PRODUCT_IMAGES": "images",
+    # Lookups on the store model naming its members: who may see and change its photos.
+    "STORE_MEMBER_LOOKUPS": ["owner", "staff"],
+    # Segmentation.
+    "SEGMENTER": "u2netp",
+    "SEGMENTER_OPTIONS": {},
+    "PROMPTS_FROM_TITLE": True,
+    "DEVICE": "auto",
+    "THREADS": None,
+    "MODELS_DIR": None,
+    "CLIPSEG_MODEL": "CIDAS/clipseg-rd64-refined",
+    "ONEFORMER_MODEL": "shi-labs/oneformer_coco_swin_large",
+    # Results.
+    "DEFAULT_THEME": "white",
+    "REVIEW_THRESHOLD": 0.6,
+    # Input limits.
+    "MAX_UPLOAD_BYTES": 40 * 1024 * 1024,
+    "MAX_PIXELS": 80_000_000,
+    "WORKING_MAX_SIDE": 2048,
+    # Queue.
+    "QUEUE": None,  # django-q2 cluster name for segmentation (GPU workers), None = default
+    "RENDER_QUEUE": None,
+    "SYNC": False,  # run jobs inline (tests, scripts)
+    # URL import.
+    "URL_IMPORT_TIMEOUT": 15,
+    "URL_IMPORT_ALLOW_HOSTS": [],
+}
+
+
+class BgSettings:
+    def __init__(self, user_settings: dict | None = None, defaults: dict | None = None):
+        self._user = user_settings
+        self.defaults = defaults or DEFAULTS
+        self._cached: set[str] = set()
+
+    @property
+    def user_settings(self) -> dict:
+        if self._user is None:
+            self._user = getattr(settings, "KONIGLE_BG", {}) or {}
+        return self._user
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr not in self.defaults:
+            raise AttributeError(f"Invalid konigle_bg setting: {attr!r}")
+        val = self.user_settings.get(attr, self.defaults[attr])
+        self._cached.add(attr)
+        setattr(self, attr, val)
+        return val
+
+    def reload(self) -> None:
+        for attr in self._cached:
+            delattr(self, attr)
+        self._cached.clear()
+        self._user = None
+
+
+bg_settings = BgSettings()
+
+
+def _reload(*, setting: str, **kwargs) -> None:
+    if setting == "KONIGLE_BG":
+        bg_settings.reload()
+
+
+setting_changed.connect(_reload)

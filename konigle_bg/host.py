@@ -1,0 +1,99 @@
+"""The small, documented contract with the host's models (resolved like AUTH_USER_MODEL).
+
+konigle_bg never imports the host app: it reaches the image model through
+``KONIGLE_BG["IMAGE_MODEL"]`` and walks to the product and store through the accessor
+settings, so any catalogue with "image -> product -> store" fits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, Q
+
+from .conf import bg_settings
+
+
+def _model(setting: str) -> type[Model]:
+    label = getattr(bg_settings, setting)
+    try:
+        return apps.get_model(label, require_ready=False)
+    except (ValueError, LookupError) as exc:
+        raise ImproperlyConfigured(f"KONIGLE_BG[{setting!r}] = {label!r}: {exc}") from exc
+
+
+def image_model() -> type[Model]:
+    return _model("IMAGE_MODEL")
+
+
+def store_model() -> type[Model]:
+    return _model("STORE_MODEL")
+
+
+def product_model() -> type[Model]:
+    return image_model()._meta.get_field(bg_settings.PRODUCT_FIELD).related_model
+
+
+def _attr(obj: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    return obj() if callable(obj) else obj
+
+
+def image_file(image: Model):
+    return getattr(image, bg_settings.IMAGE_FIELD)
+
+
+def image_product(image: Model) -> Model:
+    return getattr(image, bg_settings.PRODUCT_FIELD)
+
+
+def product_title(product: Model) -> str:
+    return str(_attr(product, bg_settings.PRODUCT_TITLE) or "")
+
+
+def product_description(product: Model) -> str:
+    try:
+        return str(_attr(product, bg_settings.PRODUCT_DESCRIPTION) or "")
+    except AttributeError:
+        return ""
+
+
+def product_is_published(product: Model) -> bool:
+    return bool(_attr(product, bg_settings.PRODUCT_PUBLISHED))
+
+
+def product_store(product: Model) -> Model:
+    return getattr(product, bg_settings.PRODUCT_STORE)
+
+
+def product_images(product: Model):
+    return getattr(product, bg_settings.PRODUCT_IMAGES).all()
+
+
+def image_store_id(image: Model):
+    return getattr(image_product(image), f"{bg_settings.PRODUCT_STORE}_id")
+
+
+def image_store_lookup() -> str:
+    """ORM lookup from the image model to its store, e.g. ``product__store``."""
+    return f"{bg_settings.PRODUCT_FIELD}__{bg_settings.PRODUCT_STORE}"
+
+
+def stores_for(user):
+    """Stores ``user`` may see: every store for superusers, else those it is a member of."""
+    Store = store_model()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Store.objects.none()
+    if user.is_superuser:
+        return Store.objects.all()
+    q = Q()
+    for lookup in bg_settings.STORE_MEMBER_LOOKUPS:
+        q |= Q(**{lookup: user})
+    return Store.objects.filter(q).distinct()
+
+
+def is_store_member(user, store) -> bool:
+    return stores_for(user).filter(pk=store.pk).exists()

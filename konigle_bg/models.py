@@ -1,0 +1,207 @@
+"""Cut-outs, rendered variants, themes and store-wide theme runs.
+
+Each derived image is a row keyed by a short hash of everything that shapes it (after
+wagtail's renditions), unique in the database, so the same request never runs twice and two
+workers racing on it end with one row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .conf import bg_settings
+
+IMAGE_MODEL = bg_settings.IMAGE_MODEL
+STORE_MODEL = bg_settings.STORE_MODEL
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Cutout(models.Model):
+    """The product cut out of one version of a photo: alpha matte + decontaminated RGBA."""
+
+    image = models.ForeignKey(IMAGE_MODEL, on_delete=models.CASCADE, related_name="bg_cutouts")
+    source_checksum = models.CharField(max_length=64)
+    spec_hash = models.CharField(max_length=16)
+    spec = models.JSONField(default=dict)
+    prompt = models.CharField(max_length=255, blank=True)
+    box = models.JSONField(null=True, blank=True)
+    segmenter = models.CharField(max_length=80)
+    mask = models.FileField(max_length=255, blank=True)
+    rgba = models.FileField(max_length=255, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    bbox = models.JSONField(null=True, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image", "source_checksum", "spec_hash"], name="bg_cutout_unique_spec"
+            )
+        ]
+        indexes = [models.Index(fields=["image", "status"])]
+
+    def __str__(self) -> str:
+        return f"cut-out {self.spec_hash} of image {self.image_id}"
+
+
+class BackgroundTheme(models.Model):
+    """A store's background look; ``spec`` is ``imaging.compose.Theme.to_dict()``."""
+
+    store = models.ForeignKey(STORE_MODEL, on_delete=models.CASCADE, related_name="bg_themes")
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    preset = models.SlugField(max_length=80, blank=True, help_text="Preset it was made from.")
+    spec = models.JSONField(default=dict)
+    background_image = models.FileField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["store", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "slug"], name="bg_theme_unique_slug"),
+            models.UniqueConstraint(
+                fields=["store"], condition=Q(is_active=True), name="bg_theme_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_theme(self):
+        from .imaging.compose import Theme
+
+        return Theme.from_dict(self.spec)
+
+
+class PhotoState(models.Model):
+    """One photo's current state and the owner's choices that outlive any variant.
+
+    Denormalised (status, confidence) so the review grid sorts thousands of photos by index.
+    """
+
+    image = models.OneToOneField(IMAGE_MODEL, on_delete=models.CASCADE, related_name="bg_state")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, blank=True)
+    error = models.TextField(blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    reverted = models.BooleanField(default=False)
+    theme_override = models.ForeignKey(
+        BackgroundTheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prompt = models.CharField(max_length=255, blank=True)
+    box = models.JSONField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["confidence"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"state of image {self.image_id}"
+
+
+class ThemeRun(models.Model):
+    """A store-wide theme switch."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    class Activation(models.TextChoices):
+        AT_END = "at_end", "All at once when the run completes"
+        PROGRESSIVE = "progressive", "Photo by photo as they finish"
+
+    store = models.ForeignKey(STORE_MODEL, on_delete=models.CASCADE, related_name="bg_theme_runs")
+    theme = models.ForeignKey(BackgroundTheme, on_delete=models.CASCADE, related_name="runs")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    activation = models.CharField(
+        max_length=12, choices=Activation.choices, default=Activation.AT_END
+    )
+    include_reverted = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            # Two switches for one store at once would race on which theme wins.
+            models.UniqueConstraint(
+                fields=["store"],
+                condition=Q(state__in=["pending", "running"]),
+                name="bg_themerun_one_open_per_store",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme} for {self.store} ({self.state})"
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.failed + self.skipped
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.processed / self.total))
+
+
+class Variant(models.Model):
+    """One rendered result of a photo. No active variant means the original is shown."""
+
+    image = models.ForeignKey(IMAGE_MODEL, on_delete=models.CASCADE, related_name="bg_variants")
+    cutout = models.ForeignKey(
+        Cutout, null=True, on_delete=models.SET_NULL, related_name="variants"
+    )
+    theme = models.ForeignKey(
+        BackgroundTheme, null=True, on_delete=models.SET_NULL, related_name="variants"
+    )
+    theme_run = models.ForeignKey(
+        ThemeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="variants"
+    )
+    source_checksum = models.CharField(max_length=64)
+    spec_hash = models.CharField(max_length=16)
+    file = models.FileField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    error = models.TextField(blank=True)
+    is_active = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    activated = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["image", "spec_hash"], name="bg_variant_unique_spec"),
+            models.UniqueConstraint(
+                fields=["image"], condition=Q(is_active=True), name="bg_variant_one_active"
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_active=True) | Q(status="done"), name="bg_variant_active_is_done"
+            ),
+        ]
+        indexes = [models.Index(fields=["image", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"variant {self.spec_hash} of image {self.image_id}"

@@ -1,0 +1,421 @@
+"""The one place where the ORM, storage and the pure imaging core meet.
+
+Every function here is idempotent: rows are keyed by hashes of what shapes them (unique in the
+database), files are written under a temporary name and moved into place, and a row points to
+a file only once the file exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import posixpath
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+from PIL import Image
+
+from . import host
+from .conf import bg_settings
+from .imaging import compose, pipeline
+from .imaging.io import ImageRejected, Limits, decode, encode
+from .imaging.segment import Segmenter, get_segmenter
+from .models import BackgroundTheme, Cutout, JobStatus, PhotoState, Variant
+
+log = logging.getLogger("konigle_bg")
+
+
+class SourceUnavailable(Exception):
+    """The original could not be read or decoded; the message is for the seller."""
+
+
+# ---------------------------------------------------------------- keys and files
+
+
+def spec_hash(spec: dict) -> str:
+    """Short, stable hash of everything that shapes a derived file."""
+    blob = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def source_checksum(image: Model) -> str:
+    f = host.image_file(image)
+    digest = hashlib.sha256()
+    try:
+        with f.storage.open(f.name, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except (OSError, ValueError) as exc:
+        raise SourceUnavailable(
+            f"The original photo file is missing or unreadable ({exc})."
+        ) from exc
+    return digest.hexdigest()
+
+
+def _limits() -> Limits:
+    return Limits(max_bytes=bg_settings.MAX_UPLOAD_BYTES, max_pixels=bg_settings.MAX_PIXELS)
+
+
+def load_source(image: Model) -> Image.Image:
+    """The original, decoded safely (orientation applied, sRGB), flattened to RGB."""
+    f = host.image_file(image)
+    try:
+        with f.storage.open(f.name, "rb") as fh:
+            img = decode(fh, _limits())
+    except ImageRejected as exc:
+        raise SourceUnavailable(str(exc)) from exc
+    except OSError as exc:
+        raise SourceUnavailable(
+            f"The original photo file is missing or unreadable ({exc})."
+        ) from exc
+    return flatten(img)
+
+
+def flatten(img: Image.Image) -> Image.Image:
+    """RGB for the segmenter: a photo with transparency is seen as it shows on white."""
+    if img.mode == "RGB":
+        return img
+    flat = Image.new("RGB", img.size, (255, 255, 255))
+    flat.paste(img, mask=img.getchannel("A") if img.mode == "RGBA" else None)
+    return flat
+
+
+def results_dir(image: Model) -> str:
+    """Derived files live beside the original: ``<its folder>/variants/``, ``/cutouts/``."""
+    return posixpath.dirname(host.image_file(image).name)
+
+
+def write_file(name: str, data: bytes, storage=default_storage) -> str:
+    """Write ``data`` at ``name`` atomically: a reader never sees a half-written file."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        path = None
+    if path is None:
+        # Remote storages (S3) publish an object only once its upload completes.
+        if storage.exists(name):
+            storage.delete(name)
+        return storage.save(name, ContentFile(data))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return name
+
+
+# ---------------------------------------------------------------- segmentation
+
+
+def segmenter() -> Segmenter:
+    options = dict(bg_settings.SEGMENTER_OPTIONS)
+    options.setdefault("device", bg_settings.DEVICE)
+    if bg_settings.THREADS:
+        options.setdefault("threads", bg_settings.THREADS)
+    return get_segmenter(bg_settings.SEGMENTER, **options)
+
+
+def prompts_for(image: Model, seg: Segmenter, prompt: str = "") -> list[str] | None:
+    if not seg.accepts_prompts:
+        return None
+    if prompt:
+        return [p.strip() for p in prompt.split(",") if p.strip()]
+    if not bg_settings.PROMPTS_FROM_TITLE:
+        return None
+    from .imaging.prompts import prompts_from_title
+
+    product = host.image_product(image)
+    return prompts_from_title(host.product_title(product), host.product_description(product))
+
+
+def cutout_spec(seg: Segmenter, prompts: list[str] | None, box: list[int] | None) -> dict:
+    return {
+        "segmenter": seg.key,
+        "refine": pipeline.REFINE_REVISION,
+        "prompts": prompts or [],
+        "box": list(box) if box else None,
+    }
+
+
+def state_of(image: Model) -> PhotoState:
+    state, _ = PhotoState.objects.get_or_create(image=image)
+    return state
+
+
+def ensure_cutout(
+    image: Model,
+    *,
+    prompt: str = "",
+    box: list[int] | None = None,
+    checksum: str | None = None,
+    source: Image.Image | None = None,
+) -> Cutout:
+    """The cut-out for the photo's current file and this request, computed at most once."""
+    checksum = checksum or source_checksum(image)
+    seg = segmenter()
+    prompts = prompts_for(image, seg, prompt)
+    spec = cutout_spec(seg, prompts, box)
+    key = spec_hash(spec)
+    row, _ = _get_or_create(
+        Cutout,
+        image=image,
+        source_checksum=checksum,
+        spec_hash=key,
+        defaults={
+            "spec": spec,
+            "prompt": ", ".join(prompts or []),
+            "box": spec["box"],
+            "segmenter": seg.key,
+        },
+    )
+    if row.status == JobStatus.DONE and row.rgba:
+        return row
+
+    started = time.perf_counter()
+    img = source if source is not None else load_source(image)
+    result = pipeline.cutout(img, seg, prompts=prompts, box=tuple(box) if box else None)
+    folder = results_dir(image)
+    rgba_name = write_file(f"{folder}/cutouts/{key}-{checksum[:8]}.png", _png(result.rgba()))
+    mask_name = write_file(
+        f"{folder}/cutouts/{key}-{checksum[:8]}-mask.png", _png(result.mask_image())
+    )
+    row.rgba.name, row.mask.name = rgba_name, mask_name
+    row.width, row.height = img.size
+    row.bbox = list(result.bbox) if result.bbox else None
+    row.confidence = float(result.confidence)
+    row.status, row.error = JobStatus.DONE, ""
+    row.duration_ms = int((time.perf_counter() - started) * 1000)
+    row.save()
+    return row
+
+
+def _png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _get_or_create(model, defaults: dict | None = None, **lookup):
+    """get_or_create that survives the race where another worker inserts first."""
+    try:
+        with transaction.atomic():
+            return model.objects.get_or_create(defaults=defaults, **lookup)
+    except IntegrityError:
+        return model.objects.get(**lookup), False
+
+
+# ---------------------------------------------------------------- themes and variants
+
+
+def active_theme(store: Model) -> BackgroundTheme:
+    """The store's active theme; the default preset is created on first use."""
+    theme = BackgroundTheme.objects.filter(store=store, is_active=True).first()
+    if theme is not None:
+        return theme
+    slug = bg_settings.DEFAULT_THEME
+    preset = compose.PRESETS[slug]
+    theme, _ = _get_or_create(
+        BackgroundTheme,
+        store=store,
+        slug=slug,
+        defaults={"name": preset.label, "preset": slug, "spec": preset.to_dict()},
+    )
+    try:
+        with transaction.atomic():
+            updated = BackgroundTheme.objects.filter(pk=theme.pk).update(is_active=True)
+    except IntegrityError:  # another theme became active meanwhile: it wins
+        updated = 0
+    if not updated:
+        return BackgroundTheme.objects.get(store=store, is_active=True)
+    theme.is_active = True
+    return theme
+
+
+def theme_for(image: Model) -> BackgroundTheme:
+    state = PhotoState.objects.filter(image=image).select_related("theme_override").first()
+    if state and state.theme_override_id:
+        return state.theme_override
+    return active_theme(host.product_store(host.image_product(image)))
+
+
+def _theme_fingerprint(theme: BackgroundTheme) -> dict:
+    spec = {"theme": theme.spec}
+    if theme.background_image:
+        spec["background"] = theme.background_image.name
+    return spec
+
+
+def variant_key(cutout: Cutout, theme: BackgroundTheme) -> str:
+    return spec_hash(
+        {"source": cutout.source_checksum, "cutout": cutout.spec_hash, **_theme_fingerprint(theme)}
+    )
+
+
+def _background_image(theme: BackgroundTheme) -> Image.Image | None:
+    if not theme.background_image:
+        return None
+    with theme.background_image.open("rb") as fh:
+        return decode(fh, _limits())
+
+
+def ensure_variant(
+    image: Model, cutout: Cutout, theme: BackgroundTheme, *, theme_run=None
+) -> Variant:
+    """The photo's cut-out rendered on ``theme``; re-uses the cut-out, never re-segments."""
+    key = variant_key(cutout, theme)
+    variant, _ = _get_or_create(
+        Variant,
+        image=image,
+        spec_hash=key,
+        defaults={
+            "cutout": cutout,
+            "theme": theme,
+            "theme_run": theme_run,
+            "source_checksum": cutout.source_checksum,
+        },
+    )
+    if variant.status == JobStatus.DONE and variant.file:
+        return variant
+    spec = theme.get_theme()
+    with cutout.rgba.open("rb") as fh:
+        rgba = Image.open(fh)
+        rgba.load()
+    out = compose.render(rgba, spec, background_image=_background_image(theme))
+    data = encode(out, spec.output.format, spec.output.quality)
+    name = write_file(f"{results_dir(image)}/variants/{key}.{spec.output.extension}", data)
+    variant.file.name = name
+    variant.cutout, variant.theme, variant.status, variant.error = cutout, theme, JobStatus.DONE, ""
+    variant.save()
+    return variant
+
+
+# ---------------------------------------------------------------- activation, revert
+
+
+@transaction.atomic
+def activate(variant: Variant) -> Variant:
+    """Show ``variant`` on the storefront; whatever was active before stays in the history."""
+    if variant.status != JobStatus.DONE:
+        raise ValueError("Only a finished variant can be shown.")
+    Variant.objects.filter(image_id=variant.image_id, is_active=True).exclude(pk=variant.pk).update(
+        is_active=False
+    )
+    Variant.objects.filter(pk=variant.pk).update(is_active=True, activated=timezone.now())
+    PhotoState.objects.update_or_create(
+        image_id=variant.image_id,
+        defaults={"reverted": False, "status": JobStatus.DONE, "error": ""},
+    )
+    variant.is_active = True
+    return variant
+
+
+@transaction.atomic
+def revert_image(image: Model) -> None:
+    """Show the original again, at once; variants stay in the history."""
+    Variant.objects.filter(image=image, is_active=True).update(is_active=False)
+    PhotoState.objects.update_or_create(image=image, defaults={"reverted": True})
+
+
+def revert_product(product: Model) -> int:
+    images = list(host.product_images(product))
+    for image in images:
+        revert_image(image)
+    return len(images)
+
+
+# ---------------------------------------------------------------- the job
+
+
+@dataclass
+class Outcome:
+    status: str
+    variant: Variant | None = None
+    error: str = ""
+
+
+def _mark(image: Model, **fields) -> None:
+    PhotoState.objects.update_or_create(image=image, defaults=fields)
+
+
+def process_image(
+    image_id: int,
+    *,
+    prompt: str | None = None,
+    box: list[int] | None = None,
+    activate_result: bool = True,
+    force: bool = False,
+) -> Outcome:
+    """Cut out one photo and render it on its theme; the storefront switches when done.
+
+    ``prompt``/``box`` re-prompt the photo (and are remembered for later runs). Bad or
+    vanished originals end as a failed state with a readable reason, never as an exception.
+    """
+    Image_ = host.image_model()
+    image = Image_.objects.select_related(bg_settings.PRODUCT_FIELD).filter(pk=image_id).first()
+    if image is None:
+        return Outcome("skipped", error="The photo no longer exists.")
+    product = host.image_product(image)
+    if not force and not host.product_is_published(product):
+        return Outcome("skipped", error="The product is not published.")
+    state = state_of(image)
+    if prompt is not None or box is not None:
+        state.prompt = prompt or ""
+        state.box = list(box) if box else None
+        state.save(update_fields=["prompt", "box", "updated"])
+    elif state.reverted and not force:
+        return Outcome("skipped", error="The owner reverted this photo to its original.")
+
+    _mark(image, status=JobStatus.RUNNING, error="")
+    try:
+        checksum = source_checksum(image)
+        cut = ensure_cutout(image, prompt=state.prompt, box=state.box, checksum=checksum)
+        variant = ensure_variant(image, cut, theme_for(image))
+    except SourceUnavailable as exc:
+        log.warning("image %s: %s", image_id, exc)
+        _mark(image, status=JobStatus.FAILED, error=str(exc))
+        return Outcome("failed", error=str(exc))
+    _mark(image, status=JobStatus.DONE, error="", confidence=cut.confidence)
+    if activate_result:
+        activate(variant)
+    return Outcome("done", variant=variant)
+
+
+# ---------------------------------------------------------------- what the storefront shows
+
+
+def display_url(image: Model) -> str:
+    """URL to show for a photo: its active variant's, else the original's."""
+    variant = Variant.objects.filter(image=image, is_active=True).only("file").first()
+    f = variant.file if variant else host.image_file(image)
+    return f.url if f else ""
+
+
+def display_urls(images) -> dict:
+    """``display_url`` for many photos in one query (storefront listings)."""
+    images = list(images)
+    active = {
+        v.image_id: v.file
+        for v in Variant.objects.filter(image__in=images, is_active=True).only("image", "file")
+    }
+    return {img.pk: (active.get(img.pk) or host.image_file(img)).url for img in images}
+
+
+def mark_queued(image_id: int) -> None:
+    PhotoState.objects.update_or_create(
+        image_id=image_id, defaults={"status": JobStatus.PENDING, "error": ""}
+    )

@@ -1,0 +1,49 @@
+from django.contrib import admin, messages
+
+from konigle_bg.admin import BackgroundProductAdminMixin
+from konigle_bg.host import stores_for
+
+from .models import Product, ProductImage, Store
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "owner"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["staff"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=stores_for(request.user))
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 1
+    fields = ["image", "position"]
+
+
+@admin.register(Product)
+class ProductAdmin(BackgroundProductAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "store", "status", "published_at"]
+    list_filter = ["status", "store"]
+    search_fields = ["title"]
+    inlines = [ProductImageInline]
+    readonly_fields = ["background_photos"]
+    fields = ["store", "title", "description", "status", "background_photos"]
+    actions = ["publish", *BackgroundProductAdminMixin.actions]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(store__in=stores_for(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "store":
+            kwargs["queryset"] = stores_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description="Publish selected products", permissions=["change"])
+    def publish(self, request, queryset):
+        n = 0
+        for product in queryset.exclude(status=Product.Status.PUBLISHED):
+            product.publish()
+            n += 1
+        self.message_user(request, f"{n} product(s) published.", messages.SUCCESS)

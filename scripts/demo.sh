@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The demo store: SQLite + django-q2's ORM broker, one worker, the development server.
+set -euo pipefail
+HOST="${1:-127.0.0.1}"; PORT="${2:-8000}"; PHOTOS="${3:-}"
+PY=.venv/bin/python
+mkdir -p var
+$PY manage.py migrate --noinput -v0
+if [ -n "$PHOTOS" ]; then
+  $PY manage.py load_demo_store --reset --photos "$PHOTOS"
+else
+  $PY manage.py load_demo_store
+fi
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "demo stopped"; }
+trap cleanup EXIT INT TERM
+$PY manage.py qcluster > var/worker.log 2>&1 &
+pids+=($!)
+$PY manage.py runserver "$HOST:$PORT" --noreload > var/server.log 2>&1 &
+pids+=($!)
+$PY manage.py bg_wait --timeout 900 || echo "some photos are still processing; see var/worker.log"
+cat <<MSG
+
+  Storefront: http://$HOST:$PORT/
+  Admin:      http://$HOST:$PORT/admin/   (login admin / admin)
+  Logs:       var/worker.log, var/server.log
+
+  Ctrl-C stops the worker and the server.
+MSG
+wait

@@ -1,0 +1,142 @@
+"""services: cut-out once, variants beside the original, activate/revert, failures recorded."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+
+from konigle_bg import services
+from konigle_bg.models import Cutout, PhotoState, Variant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def count_predicts(monkeypatch):
+    calls = []
+    seg = services.segmenter()
+    original = type(seg).predict
+
+    def counting(self, image, prompts=None):
+        calls.append(image.size)
+        return original(self, image, prompts)
+
+    monkeypatch.setattr(type(seg), "predict", counting)
+    return calls
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_process_writes_variant_beside_untouched_original(make_product, media):
+    product = make_product(published=True)
+    image = product.images.get()
+    original = Path(image.image.path)
+    before = _sha(original)
+
+    outcome = services.process_image(image.pk)
+
+    assert outcome.status == "done"
+    variant = Variant.objects.get(image=image)
+    assert variant.is_active and variant.status == "done"
+    assert _sha(original) == before  # the original is never touched
+    assert Path(variant.file.path).parent == original.parent / "variants"
+    assert Path(variant.file.path).exists()
+    assert services.display_url(image) == variant.file.url
+    assert not list(original.parent.rglob("*.tmp-*"))  # nothing half-written left
+
+
+def test_same_request_twice_segments_once(make_product, count_predicts):
+    image = make_product(published=True).images.get()
+    services.process_image(image.pk)
+    n = len(count_predicts)
+    services.process_image(image.pk)
+    assert len(count_predicts) == n  # keyed by checksum + spec hash: no second cut-out
+    assert Cutout.objects.filter(image=image).count() == 1
+    assert Variant.objects.filter(image=image).count() == 1
+
+
+def test_replaced_photo_is_processed_again_old_variant_kept(make_product):
+    from tests.conftest import photo_bytes
+
+    image = make_product(published=True).images.get()
+    services.process_image(image.pk)
+    first = Variant.objects.get(image=image)
+    image.image.save("new.jpg", ContentFile(photo_bytes(colour=(30, 30, 200), seed=9)))
+    services.process_image(image.pk)
+    assert Variant.objects.filter(image=image).count() == 2
+    first.refresh_from_db()
+    assert not first.is_active
+    assert Variant.objects.get(image=image, is_active=True).pk != first.pk
+
+
+def test_revert_then_reactivate(make_product):
+    image = make_product(published=True).images.get()
+    variant = services.process_image(image.pk).variant
+    services.revert_image(image)
+    assert services.display_url(image) == image.image.url
+    assert PhotoState.objects.get(image=image).reverted
+    variant.refresh_from_db()
+    assert variant.status == "done" and not variant.is_active  # kept in the history
+    # A later run leaves a reverted photo alone...
+    assert services.process_image(image.pk).status == "skipped"
+    assert services.display_url(image) == image.image.url
+    # ...until the owner picks a variant again.
+    services.activate(variant)
+    assert services.display_url(image) == variant.file.url
+
+
+def test_vanished_file_fails_readably_and_keeps_original_shown(make_product):
+    image = make_product(published=True).images.get()
+    Path(image.image.path).unlink()
+    outcome = services.process_image(image.pk)
+    assert outcome.status == "failed"
+    state = PhotoState.objects.get(image=image)
+    assert state.status == "failed" and "missing" in state.error
+    assert not Variant.objects.filter(image=image, is_active=True).exists()
+
+
+def test_corrupt_file_fails_readably(make_product):
+    image = make_product(published=True).images.get()
+    Path(image.image.path).write_bytes(b"<html>not a photo</html>")
+    outcome = services.process_image(image.pk)
+    assert outcome.status == "failed"
+    assert Path(image.image.path).read_bytes() == b"<html>not a photo</html>"
+    assert PhotoState.objects.get(image=image).error
+
+
+def test_draft_is_not_processed(make_product):
+    image = make_product(published=False).images.get()
+    assert services.process_image(image.pk).status == "skipped"
+    assert not Variant.objects.exists()
+
+
+def test_store_gets_white_theme_by_default(store):
+    theme = services.active_theme(store)
+    assert theme.is_active and theme.slug == "white"
+    assert services.active_theme(store).pk == theme.pk
+
+
+def test_display_urls_bulk_matches_single(make_product):
+    p = make_product(published=True, photos=2)
+    images = list(p.images.all())
+    services.process_image(images[0].pk)
+    urls = services.display_urls(images)
+    assert urls == {i.pk: services.display_url(i) for i in images}
+    assert urls[images[1].pk] == images[1].image.url
+
+
+def test_one_active_variant_enforced_by_database(make_product):
+    from django.db import IntegrityError, transaction
+
+    image = make_product(published=True).images.get()
+    v = services.process_image(image.pk).variant
+    clone = Variant.objects.create(
+        image=image, spec_hash="other", source_checksum=v.source_checksum, status="done"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Variant.objects.filter(pk=clone.pk).update(is_active=True)
