@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import pickle
 import time
+import zlib
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ from konigle_bg.imaging.io import (
     probe,
     srgb_icc_bytes,
 )
-from tests.badfiles import RED, WHITE, jpeg_12000x9000, oriented_jpeg, save
+from tests.badfiles import RED, WHITE, jpeg_12000x9000, oriented_jpeg, raw_png, save
 
 
 def _jpeg(size=(64, 48), colour=RED) -> bytes:
@@ -219,3 +220,29 @@ def test_encode_refuses_alpha_in_jpeg_and_bad_arguments():
 def test_encode_accepts_grey_as_rgb():
     out = _opened(encode(Image.new("L", (4, 4), 90), "JPEG"))
     assert out.mode == "RGB"
+
+
+# -- regressions found by fuzzing -------------------------------------------------------------
+
+
+def _png_with_broken_idat() -> bytes:
+    rows = b"".join(b"\x00" + bytes(range(48)) for _ in range(16))
+    stream = bytearray(zlib.compress(rows))
+    stream[2:10] = b"\xff" * 8  # valid zlib header, garbage deflate data
+    return raw_png(16, 16, 8, 2, bytes(stream))
+
+
+def test_decode_refuses_broken_png_data_like_probe():
+    # PNG getexif() loads the pixels; its error once passed for "no EXIF" and decode said ok.
+    data = _png_with_broken_idat()
+    for fn in (probe, decode):
+        with pytest.raises(ImageRejected) as exc:
+            fn(data)
+        assert exc.value.code == "corrupt"
+
+
+def test_icc_profile_with_garbage_colour_space_is_ignored():
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc[16:20] = b"RG\xc2 "  # not ASCII: reading the colour space raised UnicodeDecodeError
+    im = decode(save(Image.new("RGB", (8, 8), RED), "JPEG", quality=95, icc_profile=bytes(icc)))
+    assert im.getpixel((4, 4))[0] > 190

@@ -333,12 +333,14 @@ def decode(data: Source, limits: Limits = Limits(), max_side: int | None = None)
 
 
 def _develop(im: Image.Image, max_side: int | None) -> Image.Image:
-    orientation = _orientation(im)
-    icc = im.info.get("icc_profile") or None
     if max_side is not None and _format_name(im) == "JPEG" and max(im.size) > max_side:
         scale = max_side / max(im.size)
         im.draft(None, (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale))))
+    # Load before reading EXIF: for some formats getexif() loads the pixels itself, and its
+    # errors must not be mistaken for "no EXIF" and leave a half-decoded image.
     im.load()
+    orientation = _orientation(im)
+    icc = im.info.get("icc_profile") or None
     im = _to_8bit(im)
     if max_side is not None and max(im.size) > max_side:
         scale = max_side / max(im.size)
@@ -443,9 +445,10 @@ def _to_srgb(im: Image.Image, icc: bytes) -> Image.Image:
     match the pixel layout is ignored (the pixels are then taken as sRGB, as browsers do)."""
     try:
         src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        space = src.profile.xcolor_space  # raises on garbage bytes in the header
     except Exception:
         return im
-    if _PROFILE_SPACE.get(im.mode) != src.profile.xcolor_space:
+    if _PROFILE_SPACE.get(im.mode) != space:
         return im
     alpha = im.getchannel("A") if im.mode in ("RGBA", "LA") else None
     base = im.convert("L" if im.mode == "LA" else "RGB") if im.mode in ("LA", "RGBA") else im
