@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "products",
     "konigle_bg",
@@ -136,6 +137,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "konigle_bg API",
     "DESCRIPTION": "Background replacement for store product photos.",
     "VERSION": "1.0.0",
+    # Swagger UI from drf-spectacular-sidecar's static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 KONIGLE_BG = {
