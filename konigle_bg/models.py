@@ -205,3 +205,37 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return f"variant {self.spec_hash} of image {self.image_id}"
+
+
+class Job(models.Model):
+    """A seller's request to process one photo again (re-prompt or reprocess), and its outcome.
+
+    PhotoState says where a photo stands now; a Job says what became of one request, so an
+    API client can poll the job it started and get done/failed with the reason.
+    """
+
+    class Kind(models.TextChoices):
+        REPROMPT = "reprompt", "Re-prompt"
+        REPROCESS = "reprocess", "Process again"
+
+    image = models.ForeignKey(IMAGE_MODEL, on_delete=models.CASCADE, related_name="bg_jobs")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPROMPT)
+    prompt = models.CharField(max_length=255, blank=True)
+    box = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    error = models.TextField(blank=True)
+    variant = models.ForeignKey(
+        Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["image", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} job {self.pk} of image {self.image_id} ({self.status})"
