@@ -273,7 +273,8 @@ _STORED_CORNER = {
 }
 
 
-def oriented_jpeg(orientation: int) -> bytes:
+def stored_for(orientation: int) -> Image.Image:
+    """The stored pixels of a picture that EXIF ``orientation`` turns into the seen one."""
     corner, swapped = _STORED_CORNER[orientation]
     w, h = (40, 60) if swapped else (60, 40)
     mw, mh = (10, 15) if swapped else (15, 10)
@@ -281,9 +282,22 @@ def oriented_jpeg(orientation: int) -> bytes:
     y = 0 if corner.startswith("top") else h - mh
     im = Image.new("RGB", (w, h), WHITE)
     im.paste(RED, (x, y, x + mw, y + mh))
+    return im
+
+
+def oriented(orientation: int, fmt: str = "JPEG", tag_value: int | None = None) -> bytes:
+    """``stored_for(orientation)`` saved as ``fmt`` with the orientation tag (or ``tag_value``)."""
+    value = orientation if tag_value is None else tag_value
+    if fmt == "TIFF":  # TIFF keeps orientation as a tag of its own IFD
+        return save(stored_for(orientation), "TIFF", tiffinfo={0x0112: value})
     exif = Image.Exif()
-    exif[0x0112] = orientation
-    return save(im, "JPEG", quality=95, exif=exif.tobytes())
+    exif[0x0112] = value
+    params = {"lossless": True} if fmt == "WEBP" else {"quality": 95} if fmt == "JPEG" else {}
+    return save(stored_for(orientation), fmt, exif=exif.tobytes(), **params)
+
+
+def oriented_jpeg(orientation: int) -> bytes:
+    return oriented(orientation, "JPEG")
 
 
 def check_upright(im: Image.Image) -> None:
@@ -346,6 +360,47 @@ def _cmyk_icc_on_rgb() -> bytes:
     return save(Image.new("RGB", (32, 24), RED), "JPEG", quality=95, icc_profile=lab)
 
 
+def _text_chunk_bomb(kind: bytes) -> bytes:
+    # 5 kB on disk, 5 MB inflated: over Pillow's 1 MB text/ICC chunk cap, so the file is refused.
+    prefix = b"Comment\x00\x00" if kind == b"zTXt" else b"icc\x00\x00"
+    body = prefix + zlib.compress(b"\x00" * 5_000_000, 9)
+    return raw_png(8, 1, 8, 2, b"\x00" * 25, png_chunk(kind, body))
+
+
+def patch_tiff_size(data: bytes, width: int, height: int) -> bytes:
+    """Rewrite ImageWidth/ImageLength in a little-endian TIFF's first IFD."""
+    out = bytearray(data)
+    assert out[:4] == b"II*\x00"
+    ifd = struct.unpack("<I", out[4:8])[0]
+    for i in range(struct.unpack("<H", out[ifd : ifd + 2])[0]):
+        at = ifd + 2 + 12 * i
+        tag, kind = struct.unpack("<HH", out[at : at + 4])
+        if tag in (256, 257):
+            value = width if tag == 256 else height
+            packed = struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
+            out[at + 8 : at + 12] = packed
+    return bytes(out)
+
+
+def _tiff_bomb() -> bytes:
+    return patch_tiff_size(save(Image.new("RGB", (8, 8), RED), "TIFF"), 60000, 60000)
+
+
+def _bmp_bomb() -> bytes:
+    data = bytearray(save(Image.new("RGB", (8, 8), RED), "BMP"))
+    data[18:26] = struct.pack("<ii", 50000, 50000)
+    return bytes(data)
+
+
+def _mpo() -> bytes:
+    first, second = Image.new("RGB", (32, 24), RED), Image.new("RGB", (32, 24), GREEN)
+    return save(first, "MPO", save_all=True, append_images=[second])
+
+
+def _check_wide(im: Image.Image) -> None:
+    assert im.mode == "RGB" and im.size == (20000, 1), (im.mode, im.size)
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -392,6 +447,14 @@ CASES: list[BadFile] = [
         jpeg_12000x9000,
         "too_many_pixels",
         slow=True,
+    ),
+    BadFile("TIFF header 60000x60000", "huge.tif", _tiff_bomb, "too_many_pixels"),
+    BadFile("BMP header 50000x50000", "huge.bmp", _bmp_bomb, "too_many_pixels"),
+    BadFile(
+        "PNG zTXt decompression bomb", "ztxt.png", lambda: _text_chunk_bomb(b"zTXt"), "corrupt"
+    ),
+    BadFile(
+        "PNG iCCP decompression bomb", "iccp.png", lambda: _text_chunk_bomb(b"iCCP"), "corrupt"
     ),
     BadFile("PNG with a bad CRC", "crc.png", _bad_crc_png, "corrupt"),
     BadFile("PNG with zero width", "zero.png", _zero_width_png, "corrupt"),
@@ -445,6 +508,53 @@ CASES: list[BadFile] = [
             check_upright,
         )
         for o in range(1, 9)
+    ),
+    BadFile(
+        "WebP with EXIF orientation 6",
+        "orient6.webp",
+        lambda: oriented(6, "WEBP"),
+        "ok",
+        check_upright,
+    ),
+    BadFile(
+        "PNG with eXIf orientation 3",
+        "orient3.png",
+        lambda: oriented(3, "PNG"),
+        "ok",
+        check_upright,
+    ),
+    BadFile(
+        "TIFF with orientation 8", "orient8.tif", lambda: oriented(8, "TIFF"), "ok", check_upright
+    ),
+    BadFile(
+        "JPEG with invalid orientation 9",
+        "orient9.jpg",
+        lambda: oriented(1, tag_value=9),
+        "ok",
+        check_upright,
+    ),
+    BadFile("multi-picture JPEG (MPO)", "phone.jpg", _mpo, "ok", _expect_colour(RED)),
+    BadFile("animated PNG (APNG)", "anim.png", lambda: _frames("PNG"), "ok", _check_first_frame),
+    BadFile(
+        "LAB TIFF",
+        "lab.tif",
+        lambda: save(Image.new("LAB", (8, 8), (255, 128, 128)), "TIFF"),
+        "ok",
+        _expect_colour((255, 255, 255), tol=60),
+    ),
+    BadFile(
+        "20000 x 1 strip",
+        "strip.png",
+        lambda: save(Image.new("RGB", (20000, 1), RED), "PNG"),
+        "ok",
+        _check_wide,
+    ),
+    BadFile(
+        "1 x 1 pixel",
+        "dot.gif",
+        lambda: save(Image.new("P", (1, 1)), "GIF"),
+        "ok",
+        _expect_colour((0, 0, 0)),
     ),
     BadFile("JPEG with a non-sRGB ICC profile", "wide.jpg", _icc_jpeg, "ok", _check_blue("RGB")),
     BadFile(
