@@ -104,6 +104,9 @@ class PhotoState(models.Model):
     )
     prompt = models.CharField(max_length=255, blank=True)
     box = models.JSONField(null=True, blank=True)
+    # Bumped by every revert: a job that started before it sees the change and does not
+    # bring the photo back (the owner's last request wins).
+    generation = models.PositiveIntegerField(default=0)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
