@@ -123,10 +123,13 @@ def write_file(name: str, data: bytes, storage=default_storage) -> str:
 
 
 def segmenter() -> Segmenter:
+    from .workers import configure
+
     options = dict(bg_settings.SEGMENTER_OPTIONS)
     options.setdefault("device", bg_settings.DEVICE)
-    if bg_settings.THREADS:
-        options.setdefault("threads", bg_settings.THREADS)
+    # Thread pools sized once per worker process (THREADS, else cores // workers) so that
+    # several workers on one host never oversubscribe its cores.
+    options.setdefault("threads", configure(bg_settings.THREADS))
     return get_segmenter(bg_settings.SEGMENTER, **options)
 
 
