@@ -18,6 +18,12 @@ def process_image(image_id: int, prompt: str | None = None, box: list[int] | Non
     return outcome.status
 
 
+def run_job(job_id: int) -> str:
+    """A seller's re-prompt/reprocess request (``konigle_bg.models.Job``)."""
+    job = services.run_job(job_id)
+    return job.status if job else "missing"
+
+
 def enqueue(func: str, *args, group: str = "konigle_bg", **kwargs) -> None:
     """Queue ``func`` once the current transaction commits (inline when SYNC is on)."""
     if bg_settings.SYNC:
