@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Callable
 
 from .base import Segmenter, SegmenterUnavailable
 
 __all__ = ["Segmenter", "SegmenterUnavailable", "register", "get_segmenter", "names"]
+
+log = logging.getLogger(__name__)
 
 _factories: dict[str, Callable[..., Segmenter]] = {}
 _sessions: dict[tuple, Segmenter] = {}
@@ -39,6 +43,8 @@ def get_segmenter(name: str, **options) -> Segmenter:
         session = _sessions.get(key)
         if session is None:
             session = _sessions[key] = _factories[name](**options)
+            # One line per model load: a worker logs it once in its life, never per task.
+            log.info("segmenter session %s created in process %d", name, os.getpid())
         return session
 
 
