@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 from PIL import Image
 
@@ -329,7 +329,9 @@ def activate(variant: Variant) -> Variant:
 def revert_image(image: Model) -> None:
     """Show the original again, at once; variants stay in the history."""
     Variant.objects.filter(image=image, is_active=True).update(is_active=False)
-    PhotoState.objects.update_or_create(image=image, defaults={"reverted": True})
+    state_of(image)
+    # The generation moves so a job already under way cannot show a result afterwards.
+    PhotoState.objects.filter(image=image).update(reverted=True, generation=F("generation") + 1)
 
 
 def revert_product(product: Model) -> int:
@@ -360,11 +362,14 @@ def process_image(
     box: list[int] | None = None,
     activate_result: bool = True,
     force: bool = False,
+    generation: int | None = None,
 ) -> Outcome:
     """Cut out one photo and render it on its theme; the storefront switches when done.
 
     ``prompt``/``box`` re-prompt the photo (and are remembered for later runs). Bad or
     vanished originals end as a failed state with a readable reason, never as an exception.
+    ``generation`` is the photo's PhotoState.generation when the job was asked for (default:
+    when it starts); a revert after that leaves the result unshown.
     """
     Image_ = host.image_model()
     image = Image_.objects.select_related(bg_settings.PRODUCT_FIELD).filter(pk=image_id).first()
@@ -380,6 +385,8 @@ def process_image(
         state.save(update_fields=["prompt", "box", "updated"])
     elif state.reverted and not force:
         return Outcome("skipped", error="The owner reverted this photo to its original.")
+    if generation is None:
+        generation = state.generation
 
     _mark(image, status=JobStatus.RUNNING, error="")
     try:
@@ -390,9 +397,18 @@ def process_image(
         log.warning("image %s: %s", image_id, exc)
         _mark(image, status=JobStatus.FAILED, error=str(exc))
         return Outcome("failed", error=str(exc))
+    except (Exception, SystemExit) as exc:  # SystemExit: django-q's task timeout
+        # Recorded for the seller, then re-raised so the queue logs the failure and stops.
+        reason = f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."
+        _mark(image, status=JobStatus.FAILED, error=reason[:1000])
+        raise
     _mark(image, status=JobStatus.DONE, error="", confidence=cut.confidence)
     if activate_result:
-        activate(variant)
+        with transaction.atomic():
+            current = PhotoState.objects.select_for_update().get(image=image)
+            if current.generation != generation:
+                return Outcome("done", variant=variant, error="Reverted meanwhile: not shown.")
+            activate(variant)
     return Outcome("done", variant=variant)
 
 
@@ -416,10 +432,12 @@ def display_urls(images) -> dict:
     return {img.pk: (active.get(img.pk) or host.image_file(img)).url for img in images}
 
 
-def mark_queued(image_id: int) -> None:
-    PhotoState.objects.update_or_create(
+def mark_queued(image_id: int) -> int:
+    """Mark the photo pending; returns its generation, for the job to compare at the end."""
+    state, _ = PhotoState.objects.update_or_create(
         image_id=image_id, defaults={"status": JobStatus.PENDING, "error": ""}
     )
+    return state.generation
 
 
 # ---------------------------------------------------------------- the seller's requests (jobs)
