@@ -12,8 +12,13 @@ from .conf import bg_settings
 log = logging.getLogger("konigle_bg")
 
 
-def process_image(image_id: int, prompt: str | None = None, box: list[int] | None = None) -> str:
-    outcome = services.process_image(image_id, prompt=prompt, box=box)
+def process_image(
+    image_id: int,
+    prompt: str | None = None,
+    box: list[int] | None = None,
+    generation: int | None = None,
+) -> str:
+    outcome = services.process_image(image_id, prompt=prompt, box=box, generation=generation)
     log.info("image %s: %s %s", image_id, outcome.status, outcome.error)
     return outcome.status
 
@@ -43,5 +48,6 @@ def enqueue_image(image_id: int, prompt: str | None = None, box: list[int] | Non
     kwargs = {}
     if prompt is not None or box is not None:
         kwargs = {"prompt": prompt, "box": box}
-    services.mark_queued(image_id)
+    # The generation at request time: a revert before the job runs keeps the original shown.
+    kwargs["generation"] = services.mark_queued(image_id)
     enqueue("konigle_bg.tasks.process_image", image_id, **kwargs)
