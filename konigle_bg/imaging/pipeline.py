@@ -1,6 +1,9 @@
 """Photo in, cut-out out: segmentation, full-resolution refinement, confidence.
 
 ``cutout()`` is the one entry point the Django side calls; everything here is pure.
+Steps: a coarse pass over the photo (or the seller's box), a zoomed second pass around the
+subject so the model's fixed input resolution is spent on the product, edge-aware refinement
+at full resolution, clean-up of specks and unsure holes, colour decontamination.
 """
 
 from __future__ import annotations
@@ -15,16 +18,31 @@ from . import quality, refine
 from .segment.base import Segmenter
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
-REFINE_REVISION = "1"
+REFINE_REVISION = "2"
 
 
 @dataclass(frozen=True)
 class RefineParams:
     """Knobs of the refinement; hashed (via ``to_dict``) into cache keys."""
 
+    # Second, zoomed pass around the subject found by the first.
+    zoom: bool = True
+    zoom_margin: float = 0.1  # of the subject box's longer side, on each side
+    zoom_max_area: float = 0.8  # skip when the zoom window covers more of the frame
+    tta_flip: bool = False  # also run the mirrored crop and average
+    # Edge-aware refinement at full resolution.
     guided_radius: int = 8
     guided_eps: float = 1e-4
+    guided_scale: int = 2
+    band: int = 0  # > 0: only pixels this close to the edge may change
+    sharpen: float = 1.0
     feather_sigma: float = 0.0
+    # Clean-up.
+    speck_share: float = 0.01
+    hole_share: float = 0.002
+    hole_unsure: float = 0.2
+    decontaminate: bool = True
+    # Seller's box: crop margin around it for the model's context.
     box_margin: float = 0.05
 
     def to_dict(self) -> dict:
@@ -49,11 +67,7 @@ class Cutout:
 
 def bbox_of(alpha: np.ndarray, level: float = 0.5) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1), exclusive ends, of ``alpha > level``; None when empty."""
-    ys = np.flatnonzero((alpha > level).any(axis=1))
-    if ys.size == 0:
-        return None
-    xs = np.flatnonzero((alpha > level).any(axis=0))
-    return int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1
+    return refine.mask_box(alpha > level)
 
 
 def _clamp_box(box, w: int, h: int) -> tuple[int, int, int, int]:
@@ -65,9 +79,60 @@ def _clamp_box(box, w: int, h: int) -> tuple[int, int, int, int]:
     return x0, y0, x1, y1
 
 
-def _refine(photo: np.ndarray, prob: np.ndarray, params: RefineParams) -> np.ndarray:
-    alpha = refine.guided_feather(photo, prob, params.guided_radius, params.guided_eps)
-    return refine.feather(alpha, params.feather_sigma)
+def _predict(segmenter: Segmenter, img: Image.Image, prompts, flip: bool) -> np.ndarray:
+    prob = segmenter.predict(img, prompts)
+    if flip:
+        mirrored = segmenter.predict(img.transpose(Image.Transpose.FLIP_LEFT_RIGHT), prompts)
+        prob = 0.5 * (prob + mirrored[:, ::-1])
+    return prob.astype(np.float32)
+
+
+def segment(
+    img: Image.Image,
+    segmenter: Segmenter,
+    prompts: list[str] | None,
+    params: RefineParams,
+    timings: dict[str, float],
+) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int, int, int] | None]:
+    """Coarse map, and the zoomed map pasted into the frame (None when no zoom was run)."""
+    t = time.perf_counter()
+    coarse = _predict(segmenter, img, prompts, flip=False)
+    timings["segment"] = time.perf_counter() - t
+    if not params.zoom:
+        return coarse, None, None
+    w, h = img.size
+    subject = refine.subject_box(coarse)
+    if subject is None:
+        return coarse, None, None
+    window = refine.expand_box(subject, params.zoom_margin, w, h)
+    if refine.box_area(window) > params.zoom_max_area * w * h:
+        return coarse, None, None
+    t = time.perf_counter()
+    x0, y0, x1, y1 = window
+    fine_crop = _predict(segmenter, img.crop(window), prompts, flip=params.tta_flip)
+    timings["zoom"] = time.perf_counter() - t
+    # Outside the window the coarse map still rules (parts the first pass thought minor).
+    fine = coarse.copy()
+    fine[y0:y1, x0:x1] = fine_crop
+    return coarse, fine, window
+
+
+def refine_alpha(photo: np.ndarray, prob: np.ndarray, params: RefineParams) -> np.ndarray:
+    alpha = refine.guided_feather(
+        photo,
+        prob,
+        radius=params.guided_radius,
+        eps=params.guided_eps,
+        scale=params.guided_scale,
+        band=params.band,
+    )
+    alpha = refine.sharpen(alpha, params.sharpen)
+    alpha = refine.feather(alpha, params.feather_sigma)
+    if params.speck_share > 0:
+        alpha = refine.remove_specks(alpha, params.speck_share)
+    if params.hole_share > 0:
+        alpha = refine.fill_holes(alpha, prob, params.hole_share, params.hole_unsure)
+    return np.clip(alpha, 0.0, 1.0).astype(np.float32)
 
 
 def cutout(
@@ -87,35 +152,35 @@ def cutout(
 
     crop = (0, 0, w, h)
     if box is not None:
-        bx0, by0, bx1, by1 = _clamp_box(box, w, h)
-        mx = int(round((bx1 - bx0) * params.box_margin))
-        my = int(round((by1 - by0) * params.box_margin))
-        crop = (max(0, bx0 - mx), max(0, by0 - my), min(w, bx1 + mx), min(h, by1 + my))
+        box = _clamp_box(box, w, h)
+        crop = refine.expand_box(box, params.box_margin, w, h, min_pad=4)
     cx0, cy0, cx1, cy1 = crop
     sub = photo[cy0:cy1, cx0:cx1]
     sub_img = rgb if crop == (0, 0, w, h) else rgb.crop(crop)
 
-    t = time.perf_counter()
-    prob = segmenter.predict(sub_img, prompts)
-    timings["segment"] = time.perf_counter() - t
+    coarse, fine, window = segment(sub_img, segmenter, prompts, params, timings)
+    prob = fine if fine is not None else coarse
 
     t = time.perf_counter()
-    sub_alpha = _refine(sub, prob, params)
-    timings["refine"] = time.perf_counter() - t
-
+    sub_alpha = refine_alpha(sub, prob, params)
     alpha = np.zeros((h, w), np.float32)
     alpha[cy0:cy1, cx0:cx1] = sub_alpha
     if box is not None:
-        inside = np.zeros_like(alpha, dtype=bool)
+        bx0, by0, bx1, by1 = box
+        inside = np.zeros((h, w), bool)
         inside[by0:by1, bx0:bx1] = True
         alpha[~inside] = 0.0
-    alpha = np.clip(alpha, 0.0, 1.0).astype(np.float32)
+    timings["refine"] = time.perf_counter() - t
 
-    conf = quality.confidence(prob)
+    t = time.perf_counter()
+    foreground = refine.decontaminate(photo, alpha) if params.decontaminate else photo.copy()
+    timings["decontaminate"] = time.perf_counter() - t
+
+    conf = quality.confidence(prob, coarse=coarse, alpha=sub_alpha)
     timings["total"] = time.perf_counter() - t0
     return Cutout(
         alpha=alpha,
-        foreground=photo.copy(),
+        foreground=foreground,
         confidence=conf,
         bbox=bbox_of(alpha),
         timings=timings,

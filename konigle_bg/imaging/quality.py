@@ -12,7 +12,9 @@ def uncertain_fraction(prob: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> fl
     return unsure / max(fg, 1.0)
 
 
-def confidence(prob: np.ndarray) -> float:
+def confidence(
+    prob: np.ndarray, coarse: np.ndarray | None = None, alpha: np.ndarray | None = None
+) -> float:
     """A first estimate from the map's bimodality: a crisp map is usually a right map."""
     if prob.size == 0 or float(prob.max()) < 0.5:
         return 0.0

@@ -1,0 +1,103 @@
+"""Scores of a matte against ground truth, as /work/shared/eval/README.md defines them.
+
+Alpha and ground truth are scaled to [0, 1] and compared at the image's own resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+#: A boundary pixel counts as matched when the other boundary lies within this many pixels.
+BF_TOLERANCE = 2.0
+ACCEPT_IOU = 0.90
+ACCEPT_BF = 0.60
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    """uint8 0..255 or float 0..1 -> float32 0..1."""
+    a = np.asarray(a)
+    if a.dtype == np.uint8:
+        return a.astype(np.float32) / 255.0
+    if a.dtype == bool:
+        return a.astype(np.float32)
+    return a.astype(np.float32)
+
+
+def _binary(a: np.ndarray) -> np.ndarray:
+    return _unit(a) > 0.5
+
+
+def iou(alpha: np.ndarray, gt: np.ndarray) -> float:
+    """|(alpha > 0.5) & (gt > 0.5)| / |(alpha > 0.5) | (gt > 0.5)|; 1 when both are empty."""
+    p, g = _binary(alpha), _binary(gt)
+    union = np.count_nonzero(p | g)
+    if union == 0:
+        return 1.0
+    return float(np.count_nonzero(p & g)) / float(union)
+
+
+def mae(alpha: np.ndarray, gt: np.ndarray) -> float:
+    """Mean absolute difference over all pixels, both in [0, 1]."""
+    return float(np.mean(np.abs(_unit(alpha) - _unit(gt))))
+
+
+def boundary(mask: np.ndarray) -> np.ndarray:
+    """The mask minus its 3x3 erosion (outside the frame counts as background)."""
+    m = mask.astype(np.uint8)
+    eroded = cv2.erode(m, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    return (m > 0) & (eroded == 0)
+
+
+def _within(src: np.ndarray, dst: np.ndarray, tol: float) -> int:
+    """How many ``src`` boundary pixels lie within ``tol`` px (Euclidean) of ``dst``'s."""
+    if not src.any():
+        return 0
+    if not dst.any():
+        return 0
+    dist = cv2.distanceTransform((~dst).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    return int(np.count_nonzero(dist[src] <= tol))
+
+
+def boundary_f(alpha: np.ndarray, gt: np.ndarray, tol: float = BF_TOLERANCE) -> float:
+    """Boundary F-measure of the binarised masks with a ``tol`` px match tolerance."""
+    bp, bg = boundary(_binary(alpha)), boundary(_binary(gt))
+    n_p, n_g = int(np.count_nonzero(bp)), int(np.count_nonzero(bg))
+    if n_p == 0 and n_g == 0:
+        return 1.0
+    if n_p == 0 or n_g == 0:
+        return 0.0
+    precision = _within(bp, bg, tol) / n_p
+    recall = _within(bg, bp, tol) / n_g
+    if precision + recall == 0:
+        return 0.0
+    return 2.0 * precision * recall / (precision + recall)
+
+
+def acceptable(iou_value: float, bf_value: float) -> bool:
+    """A seller would use the result untouched: IoU >= 0.90 and BF >= 0.60."""
+    return iou_value >= ACCEPT_IOU and bf_value >= ACCEPT_BF
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman rank correlation (ties get average ranks); 0 when either side is constant."""
+    from scipy.stats import rankdata
+
+    xa, ya = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    if xa.size != ya.size:
+        raise ValueError("x and y differ in length")
+    if xa.size < 2:
+        return 0.0
+    rx, ry = rankdata(xa), rankdata(ya)
+    rx -= rx.mean()
+    ry -= ry.mean()
+    den = float(np.sqrt((rx * rx).sum() * (ry * ry).sum()))
+    return float((rx * ry).sum() / den) if den > 0 else 0.0
+
+
+def score(alpha: np.ndarray, gt: np.ndarray) -> dict[str, float]:
+    """All per-image scores at once."""
+    i, b = iou(alpha, gt), boundary_f(alpha, gt)
+    return {"iou": i, "mae": mae(alpha, gt), "bf": b, "acceptable": float(acceptable(i, b))}
