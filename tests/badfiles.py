@@ -151,6 +151,15 @@ def _avif() -> bytes:
     return struct.pack(">I", 20) + b"ftypavif" + b"\x00\x00\x00\x00" + b"avif" + b"\x00" * 16
 
 
+def _avif_mif1() -> bytes:
+    # Major brand mif1 (shared with HEIF); only the compatible brands say AVIF.
+    return struct.pack(">I", 28) + b"ftypmif1" + bytes(4) + b"mif1avifmiaf" + bytes(16)
+
+
+def _heic_mif1() -> bytes:
+    return struct.pack(">I", 24) + b"ftypmif1" + bytes(4) + b"mif1heic" + bytes(16)
+
+
 def _over_byte_limit() -> bytes:
     # A JPEG signature then padding: refused on size alone, before any parsing.
     return b"\xff\xd8\xff\xe0" + bytes(40 * 1024 * 1024)
@@ -435,6 +444,14 @@ CASES: list[BadFile] = [
     BadFile("PDF", "catalogue.pdf", _pdf, "unsupported_format"),
     BadFile("HEIC", "IMG_0001.HEIC", _heic, "unsupported_format"),
     BadFile("AVIF", "photo.avif", _avif, "unsupported_format"),
+    BadFile("AVIF with major brand mif1", "photo2.avif", _avif_mif1, "unsupported_format"),
+    BadFile("HEIC with major brand mif1", "IMG_0002.HEIC", _heic_mif1, "unsupported_format"),
+    BadFile(
+        "MP4 video",
+        "clip.jpg",
+        lambda: struct.pack(">I", 20) + b"ftypisom" + bytes(12),
+        "not_an_image",
+    ),
     BadFile(
         "Photoshop PSD", "layers.psd", lambda: b"8BPS\x00\x01" + bytes(32), "unsupported_format"
     ),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import time
 import zlib
 
 import numpy as np
@@ -115,13 +114,10 @@ def test_huge_jpeg_is_drafted_not_fully_decoded(monkeypatch):
         return result
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
-    start = time.perf_counter()
     im = decode(data, Limits(max_pixels=120_000_000), max_side=1024)
-    elapsed = time.perf_counter() - start
-    assert drafted == [(1500, 1125)]
+    assert drafted == [(1500, 1125)]  # the only buffer ever decoded is 1.7 MP
     assert im.size == (1024, 768)
     assert im.getpixel((10, 10))[1] < 60 and im.getpixel((1000, 700)) == WHITE
-    assert elapsed < 2.0  # a full decode of 108 MP takes several times longer
 
 
 def test_probe_checks_full_decodability_of_jpeg_cheaply():
@@ -151,6 +147,27 @@ def test_oversize_stream_is_not_read_whole():
     with pytest.raises(ImageRejected) as exc:
         probe(io.BufferedReader(Endless()), Limits(max_bytes=1000))
     assert exc.value.code == "too_large" and "1000" not in str(exc.value).split("(")[0]
+
+
+def test_file_object_is_read_from_its_start_and_left_where_it_was():
+    stream = io.BytesIO(_jpeg())
+    stream.seek(100)  # e.g. a form already read the upload
+    assert probe(stream).format == "JPEG"
+    assert stream.tell() == 100
+
+
+def test_heic_and_avif_messages_are_specific():
+    from tests.badfiles import CASES
+
+    messages = {c.name: c for c in CASES}
+    for name, word in [
+        ("HEIC", "HEIC"),
+        ("HEIC with major brand mif1", "HEIC"),
+        ("AVIF with major brand mif1", "AVIF"),
+    ]:
+        with pytest.raises(ImageRejected) as exc:
+            probe(messages[name].make())
+        assert word in str(exc.value) and "export as JPEG" in str(exc.value)
 
 
 def test_missing_path_is_refused():

@@ -91,10 +91,7 @@ def _read(data: Source, limits: Limits) -> bytes:
         except OSError as exc:
             raise ImageRejected("unreadable", f"The file could not be read ({exc}).") from exc
     elif hasattr(data, "read"):
-        # Read one byte past the limit so an oversize stream is detected without reading it all.
-        raw = data.read(limits.max_bytes + 1)
-        if not isinstance(raw, bytes):
-            raw = bytes(raw or b"")
+        raw = _read_stream(data, limits)
     else:
         raise TypeError(f"expected bytes, a path or a binary file, not {type(data).__name__}")
     if not raw:
@@ -102,6 +99,30 @@ def _read(data: Source, limits: Limits) -> bytes:
     if len(raw) > limits.max_bytes:  # from a stream we stopped one byte past: size unknown
         raise _too_large(len(raw), limits, exact=isinstance(data, (bytes, bytearray, memoryview)))
     return raw
+
+
+def _read_stream(stream: BinaryIO, limits: Limits) -> bytes:
+    """Read a file object from its start (an upload may already have been read by a form),
+    leaving its position where it was. One byte past the limit is enough to know it is too
+    big, so an endless stream is never read whole."""
+    start = None
+    try:
+        if stream.seekable():
+            start = stream.tell()
+            stream.seek(0)
+    except (AttributeError, OSError, ValueError):
+        start = None
+    try:
+        raw = stream.read(limits.max_bytes + 1)
+    except (OSError, ValueError) as exc:
+        raise ImageRejected("unreadable", f"The file could not be read ({exc}).") from exc
+    finally:
+        if start is not None:
+            try:
+                stream.seek(start)
+            except (OSError, ValueError):
+                pass
+    return raw if isinstance(raw, bytes) else bytes(raw or b"")
 
 
 def _too_large(size: int, limits: Limits, exact: bool = True) -> ImageRejected:
@@ -119,17 +140,20 @@ def _sniff_foreign(raw: bytes) -> ImageRejected | None:
     """Recognise common non-image or unsupported files by their first bytes."""
     head = raw[:512]
     if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"):
+        # Major brand and compatible brands: AVIF files often say "mif1" too, so look for
+        # avif first, then the HEIF family.
+        box_end = min(max(struct.unpack(">I", head[:4])[0], 16), len(head))
+        brands = {head[8:12]} | {head[i : i + 4] for i in range(16, box_end - 3, 4)}
+        if brands & {b"avif", b"avis"}:
+            return ImageRejected(
+                "unsupported_format", "AVIF images are not supported yet: export as JPEG or PNG."
+            )
+        if brands & {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}:
             if not _heif_available():
                 return ImageRejected(
                     "unsupported_format", "HEIC photos are not supported yet: export as JPEG."
                 )
             return None
-        if brand in (b"avif", b"avis"):
-            return ImageRejected(
-                "unsupported_format", "AVIF images are not supported yet: export as JPEG or PNG."
-            )
         return ImageRejected(
             "not_an_image", "This file is a video or MP4-type file, not a photo. " + _ACCEPTED_HINT
         )
@@ -405,20 +429,22 @@ def _to_8bit(im: Image.Image) -> Image.Image:
 
 
 def _grey_to_uint8(arr: np.ndarray, mode: str) -> np.ndarray:
-    """Scale 16/32-bit integer or float grey to 0..255."""
+    """Scale 16/32-bit integer or float grey to 0..255, without int64/float64 copies of a
+    possibly 80-megapixel array."""
+    if mode.startswith("I;16"):
+        return (arr >> 8).astype(np.uint8)
     if mode == "F":
-        a = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0)
+        a = np.nan_to_num(arr.astype(np.float32, copy=False), nan=0.0, posinf=255.0, neginf=0.0)
         # Float images are either 0..1 (HDR-ish exports) or already 0..255.
         if a.size and a.min() >= 0.0 and a.max() <= 1.0:
             a = a * 255.0
         return np.clip(a + 0.5, 0, 255).astype(np.uint8)
-    a = arr.astype(np.int64)
-    if mode.startswith("I;16") or (a.size and a.max() > 255 and a.max() <= 65535):
-        return ((np.clip(a, 0, 65535) * 255 + 32767) // 65535).astype(np.uint8)
-    if a.size and a.max() > 65535:  # 32-bit data: stretch to its own range
-        top = int(a.max())
-        return ((np.clip(a, 0, None) * 255 + top // 2) // top).astype(np.uint8)
-    return np.clip(a, 0, 255).astype(np.uint8)
+    top = int(arr.max()) if arr.size else 0
+    if top <= 255:
+        return np.clip(arr, 0, 255).astype(np.uint8)
+    if top <= 65535:  # 16-bit data stored in a 32-bit mode
+        return (np.clip(arr, 0, 65535) >> 8).astype(np.uint8)
+    return (np.clip(arr, 0, None).astype(np.float32) * (255.0 / top) + 0.5).astype(np.uint8)
 
 
 @lru_cache(maxsize=1)
