@@ -7,6 +7,8 @@ REDIS_URL, MEDIA_ROOT, KONIGLE_BG_STORAGE.
 import os
 from pathlib import Path
 
+from konigle_bg.workers import default_workers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KONIGLE_VAR_DIR", BASE_DIR / "var"))
 
@@ -104,13 +106,34 @@ LOGIN_URL = "admin:login"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+if os.environ.get("KONIGLE_BG_STORAGE", "").lower() == "s3":
+    # Shared storage for workers on several hosts: any S3-compatible store (AWS, MinIO, R2...)
+    # through django-storages; credentials from boto3's usual chain (AWS_ACCESS_KEY_ID/... or a
+    # role). The other way to share: MEDIA_ROOT on a folder every host mounts (NFS...).
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+                "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+                "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+                "location": os.environ.get("AWS_LOCATION", ""),
+            },
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
 # django-q2: ORM broker on the same database by default; Redis when REDIS_URL is set.
+# Q_NAME names the site (same on every host: signing salt and Redis key prefix); Q_CLUSTER_NAME
+# names the queue this worker serves (e.g. "gpu", see KONIGLE_BG QUEUE/RENDER_QUEUE).
 Q_CLUSTER = {
-    "name": "konigle_bg",
-    "workers": int(os.environ.get("Q_WORKERS", "1")),
+    "name": os.environ.get("Q_NAME", "konigle_bg"),
+    # One worker process per core by default; threads per worker follow (konigle_bg.workers).
+    "workers": int(os.environ.get("Q_WORKERS") or default_workers()),
     "recycle": 500,
-    "timeout": 300,
-    "retry": 330,
+    "timeout": int(os.environ.get("Q_TIMEOUT", "300")),
+    "retry": int(os.environ.get("Q_RETRY", "330")),
     "max_attempts": 3,
     "ack_failures": True,
     "catch_up": False,
@@ -118,8 +141,13 @@ Q_CLUSTER = {
     "poll": 0.2,
     "label": "Background jobs",
 }
+if os.environ.get("Q_CLUSTER_NAME"):
+    Q_CLUSTER["cluster_name"] = os.environ["Q_CLUSTER_NAME"]
 if os.environ.get("REDIS_URL"):
     Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
+    # django-q2's Redis broker loses the tasks of a worker that dies; this one re-delivers
+    # them after "retry" seconds, as the ORM broker does.
+    Q_CLUSTER["broker_class"] = "konigle_bg.broker.ReliableRedis"
 else:
     Q_CLUSTER["orm"] = "default"
 
@@ -147,11 +175,23 @@ KONIGLE_BG = {
     "IMAGE_MODEL": "products.ProductImage",
     "STORE_MODEL": "products.Store",
 }
+# Per-host worker knobs from the environment (README "Past one machine").
+for _key, _var in {
+    "QUEUE": "KONIGLE_BG_QUEUE",
+    "RENDER_QUEUE": "KONIGLE_BG_RENDER_QUEUE",
+    "DEVICE": "KONIGLE_BG_DEVICE",
+    "THREADS": "KONIGLE_BG_THREADS",
+}.items():
+    if os.environ.get(_var):
+        KONIGLE_BG[_key] = int(os.environ[_var]) if _key == "THREADS" else os.environ[_var]
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # The pid tells which worker process of which host did what.
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "konigle_bg": {"handlers": ["console"], "level": "INFO"},
