@@ -202,6 +202,8 @@ def ensure_cutout(
     row.status, row.error = JobStatus.DONE, ""
     row.duration_ms = int((time.perf_counter() - started) * 1000)
     row.save()
+    # One line per segmentation actually run (the cluster tests count them per worker).
+    log.info("image %s: cut out in %d ms (cutout %s)", image.pk, row.duration_ms, row.pk)
     return row
 
 
@@ -349,6 +351,7 @@ class Outcome:
     status: str
     variant: Variant | None = None
     error: str = ""
+    cutout: Cutout | None = None
 
 
 def _mark(image: Model, **fields) -> None:
@@ -363,8 +366,12 @@ def process_image(
     activate_result: bool = True,
     force: bool = False,
     generation: int | None = None,
+    render: bool = True,
 ) -> Outcome:
     """Cut out one photo and render it on its theme; the storefront switches when done.
+
+    ``render=False`` stops after the cut-out (status "cut"): the split job of GPU routing, where
+    :func:`render_image` finishes it on a CPU worker.
 
     ``prompt``/``box`` re-prompt the photo (and are remembered for later runs). Bad or
     vanished originals end as a failed state with a readable reason, never as an exception.
@@ -392,6 +399,8 @@ def process_image(
     try:
         checksum = source_checksum(image)
         cut = ensure_cutout(image, prompt=state.prompt, box=state.box, checksum=checksum)
+        if not render:
+            return Outcome("cut", cutout=cut)
         variant = ensure_variant(image, cut, theme_for(image))
     except SourceUnavailable as exc:
         log.warning("image %s: %s", image_id, exc)
@@ -402,6 +411,36 @@ def process_image(
         reason = f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."
         _mark(image, status=JobStatus.FAILED, error=reason[:1000])
         raise
+    return _show(image, cut, variant, generation, activate_result)
+
+
+def render_image(
+    image_id: int,
+    cutout_id: int,
+    *,
+    generation: int | None = None,
+    activate_result: bool = True,
+) -> Outcome:
+    """Second half of a split job: the finished cut-out on the photo's theme, then shown."""
+    Image_ = host.image_model()
+    image = Image_.objects.filter(pk=image_id).first()
+    cut = Cutout.objects.filter(pk=cutout_id, image_id=image_id, status=JobStatus.DONE).first()
+    if image is None or cut is None:
+        return Outcome("skipped", error="The photo or its cut-out no longer exists.")
+    if generation is None:
+        generation = state_of(image).generation
+    try:
+        variant = ensure_variant(image, cut, theme_for(image))
+    except (Exception, SystemExit) as exc:
+        reason = f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."
+        _mark(image, status=JobStatus.FAILED, error=reason[:1000])
+        raise
+    return _show(image, cut, variant, generation, activate_result)
+
+
+def _show(
+    image: Model, cut: Cutout, variant: Variant, generation: int, activate_result: bool
+) -> Outcome:
     _mark(image, status=JobStatus.DONE, error="", confidence=cut.confidence)
     if activate_result:
         with transaction.atomic():
