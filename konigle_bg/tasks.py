@@ -18,9 +18,46 @@ def process_image(
     box: list[int] | None = None,
     generation: int | None = None,
 ) -> str:
+    if split_jobs():
+        # GPU routing: this task (on QUEUE) only cuts out; compositing goes to RENDER_QUEUE.
+        outcome = services.process_image(
+            image_id, prompt=prompt, box=box, generation=generation, render=False
+        )
+        log.info("image %s: %s %s", image_id, outcome.status, outcome.error)
+        if outcome.status == "cut":
+            enqueue(
+                "konigle_bg.tasks.render_image",
+                image_id,
+                outcome.cutout.pk,
+                generation=generation,
+                queue=render_queue(),
+            )
+        return outcome.status
     outcome = services.process_image(image_id, prompt=prompt, box=box, generation=generation)
     log.info("image %s: %s %s", image_id, outcome.status, outcome.error)
     return outcome.status
+
+
+def render_image(image_id: int, cutout_id: int, generation: int | None = None) -> str:
+    """Second half of a split job: composite a finished cut-out (a CPU worker's task)."""
+    outcome = services.render_image(image_id, cutout_id, generation=generation)
+    log.info("image %s: rendered %s %s", image_id, outcome.status, outcome.error)
+    return outcome.status
+
+
+def split_jobs() -> bool:
+    """Segmentation and compositing run as two tasks when either has its own queue."""
+    return bool(bg_settings.QUEUE or bg_settings.RENDER_QUEUE)
+
+
+def render_queue() -> str:
+    """RENDER_QUEUE, else the site's default queue, named explicitly: left unnamed, a task
+    enqueued by a worker goes to the queue that worker serves (the GPU one)."""
+    if bg_settings.RENDER_QUEUE:
+        return bg_settings.RENDER_QUEUE
+    from django_q.conf import Conf
+
+    return Conf.PREFIX
 
 
 def run_job(job_id: int) -> str:
@@ -29,8 +66,13 @@ def run_job(job_id: int) -> str:
     return job.status if job else "missing"
 
 
-def enqueue(func: str, *args, group: str = "konigle_bg", **kwargs) -> None:
-    """Queue ``func`` once the current transaction commits (inline when SYNC is on)."""
+def enqueue(
+    func: str, *args, group: str = "konigle_bg", queue: str | None = None, **kwargs
+) -> None:
+    """Queue ``func`` once the current transaction commits (inline when SYNC is on).
+
+    ``queue`` is the django-q2 cluster that runs it; default ``QUEUE``, else the default one.
+    """
     if bg_settings.SYNC:
         from django.utils.module_loading import import_string
 
@@ -39,8 +81,8 @@ def enqueue(func: str, *args, group: str = "konigle_bg", **kwargs) -> None:
     from django_q.tasks import async_task
 
     opts = {"group": group}
-    if bg_settings.QUEUE:
-        opts["cluster"] = bg_settings.QUEUE
+    if queue or bg_settings.QUEUE:
+        opts["cluster"] = queue or bg_settings.QUEUE
     transaction.on_commit(lambda: async_task(func, *args, **kwargs, q_options=opts))
 
 
