@@ -548,8 +548,8 @@ def clamp_box(box, width: int, height: int) -> list[int]:
 def _queue_job(job: Job) -> Job:
     from .tasks import enqueue
 
-    mark_queued(job.image_id)
-    enqueue("konigle_bg.tasks.run_job", job.pk)
+    # The generation at request time: a revert before the job runs keeps the original shown.
+    enqueue("konigle_bg.tasks.run_job", job.pk, mark_queued(job.image_id))
     return job
 
 
@@ -593,23 +593,27 @@ def reprocess_product(product: Model, *, user=None) -> list[Job]:
     return jobs
 
 
-def run_job(job_id: int) -> Job | None:
-    """Run a queued Job (the worker's side); ends done or failed with the reason, never raises."""
+def run_job(job_id: int, generation: int | None = None) -> Job | None:
+    """Run a queued Job (the worker's side); it ends done or failed with the reason."""
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return job  # gone, or a retry of a job that already finished
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
     try:
         if job.kind == Job.Kind.REPROMPT:
-            outcome = process_image(job.image_id, prompt=job.prompt, box=job.box, force=True)
+            outcome = process_image(
+                job.image_id, prompt=job.prompt, box=job.box, force=True, generation=generation
+            )
         else:
-            outcome = process_image(job.image_id, force=True)
-    except Exception as exc:  # the seller sees the reason; the log keeps the traceback
-        log.exception("job %s failed", job.pk)
-        outcome = Outcome("failed", error=f"Processing failed: {exc}")
-        PhotoState.objects.filter(image_id=job.image_id).update(
-            status=JobStatus.FAILED, error=outcome.error
+            outcome = process_image(job.image_id, force=True, generation=generation)
+    except (Exception, SystemExit) as exc:  # SystemExit: django-q's task timeout
+        # process_image already recorded the reason on the photo; the job gets it too.
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            error=f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."[:1000],
+            finished=timezone.now(),
         )
+        raise
     job.status = JobStatus.DONE if outcome.status == "done" else JobStatus.FAILED
     job.error = outcome.error
     job.variant = outcome.variant

@@ -60,9 +60,9 @@ def render_queue() -> str:
     return Conf.PREFIX
 
 
-def run_job(job_id: int) -> str:
+def run_job(job_id: int, generation: int | None = None) -> str:
     """A seller's re-prompt/reprocess request (``konigle_bg.models.Job``)."""
-    job = services.run_job(job_id)
+    job = services.run_job(job_id, generation)
     return job.status if job else "missing"
 
 
