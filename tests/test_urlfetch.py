@@ -66,9 +66,10 @@ def _reply(status: int, body: bytes = b"", ctype: str | None = "image/png", **he
         h.send_response(status)
         if ctype:
             h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(headers.pop("length", len(body))))
+        h.send_header("Content-Length", str(headers.get("length", len(body))))
         for k, v in headers.items():
-            h.send_header(k.replace("_", "-"), v)
+            if k != "length":
+                h.send_header(k.replace("_", "-"), v)
         h.end_headers()
         h.wfile.write(body)
 
@@ -410,6 +411,60 @@ def test_http_errors(server, status):
     server.routes["/x.png"] = _reply(status, b"nope", "text/plain")
     err = _refused("http_status", server.url("/x.png"), allow_hosts=LOCAL)
     assert str(status) in str(err)
+
+
+def test_proxy_environment_is_ignored(server, monkeypatch):
+    # A proxy would resolve the name again on its side and undo the address check.
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.setenv(var, "http://10.9.9.9:3128")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    server.routes["/p.png"] = _reply(200, PNG)
+    assert fetch_image(server.url("/p.png"), max_bytes=MB, allow_hosts=LOCAL).data == PNG
+
+
+def test_accept_header_prefers_formats_we_decode(server):
+    accepts = []
+
+    def record(h):
+        accepts.append(h.headers.get("Accept", ""))
+        _reply(200, PNG)(h)
+
+    server.routes["/p.png"] = record
+    fetch_image(server.url("/p.png"), max_bytes=MB, allow_hosts=LOCAL)
+    assert accepts[0].startswith("image/jpeg") and "avif" not in accepts[0]
+
+
+def test_broken_http_response(server):
+    server.routes["/twice.png"] = _reply(200, PNG, length="10, 20")
+    _refused("bad_response", server.url("/twice.png"), allow_hosts=LOCAL)
+
+
+def test_ipv6_loopback_server_with_allow_list():
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            _reply(200, PNG)(self)
+
+        def log_message(self, *args):
+            pass
+
+    class Server6(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    try:
+        httpd = Server6(("::1", 0), H)
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://[::1]:{httpd.server_address[1]}/p.png"
+        _refused("private_address", url)
+        assert fetch_image(url, max_bytes=MB, allow_hosts=frozenset({"::1"})).data == PNG
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
 
 
 def test_connection_refused():

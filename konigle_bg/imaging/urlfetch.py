@@ -56,7 +56,8 @@ class FetchRefused(ValueError):
     """The URL was not fetched or did not give a usable image; ``str(e)`` is for the seller.
 
     Codes: ``bad_url``, ``scheme``, ``dns``, ``private_address``, ``too_many_redirects``,
-    ``connection``, ``tls``, ``timeout``, ``http_status``, ``content_type``, ``too_large``,
+    ``connection``, ``bad_response``, ``tls``, ``timeout``, ``http_status``, ``content_type``,
+    ``too_large``,
     ``bad_image`` (then ``image_code`` holds the :class:`ImageRejected` code).
     """
 
@@ -294,7 +295,8 @@ def _get(
     headers = {
         "Host": target.host_header,
         "User-Agent": USER_AGENT,
-        "Accept": "image/*",
+        # Formats we decode first: CDNs that negotiate would otherwise pick AVIF.
+        "Accept": "image/jpeg,image/png,image/webp,image/gif;q=0.9,image/*;q=0.5",
         # Compressed transfer could hide a decompression bomb behind a small body.
         "Accept-Encoding": "identity",
     }
@@ -324,7 +326,11 @@ def _get(
             raise FetchRefused(
                 "timeout", f"The server took longer than {deadline.seconds:g} seconds to answer."
             ) from exc
-        raise FetchRefused("connection", f"Could not connect to {target.host}.") from exc
+        if isinstance(exc, (NewConnectionError, OSError)):
+            raise FetchRefused("connection", f"Could not connect to {target.host}.") from exc
+        raise FetchRefused(
+            "bad_response", f"The server at {target.host} sent a broken HTTP response."
+        ) from exc
     finally:
         pool.close()
 
