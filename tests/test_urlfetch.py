@@ -50,6 +50,13 @@ def _only_loopback(monkeypatch):
 Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # clients hanging up is the point here
+        pass
+
+
 @dataclass
 class LocalServer:
     port: int
@@ -99,8 +106,7 @@ def server() -> Iterator[LocalServer]:
         def log_message(self, *args):  # keep test output quiet
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    httpd.daemon_threads = True
+    httpd = QuietServer(("127.0.0.1", 0), H)
     srv = LocalServer(port=httpd.server_address[1], routes={})
     state["srv"] = srv
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
@@ -187,7 +193,15 @@ def test_non_http_schemes(url):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://user:pw@example.com/a.jpg", "http://example.com:99999/a.jpg", "http:///a.jpg"],
+    [
+        "http://user:pw@example.com/a.jpg",
+        "http://example.com:99999/a.jpg",
+        "http:///a.jpg",
+        "http://exa mple.com/a.jpg",
+        "http://a\x00b.example/a.jpg",
+        "http://a%0d%0aX-Injected:1.example/a.jpg",
+        "http://" + "a" * 5000 + ".example/a.jpg",
+    ],
 )
 def test_malformed_urls(url):
     _refused("bad_url", url, resolver=_resolve_to("93.184.216.34"))
@@ -262,6 +276,23 @@ def test_one_private_answer_taints_the_name():
         "http://shop.example/p.png",
         resolver=_resolve_to("93.184.216.34", "10.0.0.1"),
     )
+
+
+def test_resolver_must_answer_with_addresses():
+    # A name in the answer would be resolved again by the socket layer, unchecked.
+    _refused("dns", "http://shop.example/p.png", resolver=_resolve_to("localhost"))
+
+
+def test_allow_list_compares_canonical_addresses(server):
+    server.routes["/p.png"] = _reply(200, PNG)
+    got = fetch_image(
+        f"http://cdn.internal:{server.port}/p.png",
+        max_bytes=MB,
+        allow_hosts=frozenset({"CDN.Internal"}),
+        resolver=_resolve_to("127.0.0.1"),
+    )
+    assert got.data == PNG
+    assert urlfetch._canonical("0:0:0:0:0:0:0:1") == urlfetch._canonical("[::1]") == "::1"
 
 
 def test_dns_failure():
@@ -448,7 +479,7 @@ def test_ipv6_loopback_server_with_allow_list():
         def log_message(self, *args):
             pass
 
-    class Server6(http.server.ThreadingHTTPServer):
+    class Server6(QuietServer):
         address_family = socket.AF_INET6
 
     try:
@@ -522,8 +553,7 @@ def tls_server(tmp_path, monkeypatch) -> Iterator[int]:
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    httpd.daemon_threads = True
+    httpd = QuietServer(("127.0.0.1", 0), H)
     httpd.socket = server_ctx.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

@@ -22,6 +22,7 @@ Pure module: no django.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -47,6 +48,7 @@ MAX_URL_LENGTH = 4096
 USER_AGENT = "konigle-bg-image-import/1.0"
 _CHUNK = 64 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
+_HOST_CHARS = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?")
 
 #: ``resolver(host, port) -> list of IP address strings``; the default asks the system.
 Resolver = Callable[[str, int], list[str]]
@@ -158,6 +160,8 @@ def _parse(url: str) -> _Target:
         host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError as exc:
         raise FetchRefused("bad_url", "The host name is not valid.") from exc
+    if not _HOST_CHARS.fullmatch(host):  # also keeps control characters out of Host:
+        raise FetchRefused("bad_url", "The host name is not valid.")
     default_port = 443 if scheme == "https" else 80
     port = port or default_port
     shown_host = f"[{host}]" if ":" in host else host
@@ -168,23 +172,31 @@ def _parse(url: str) -> _Target:
     return _Target(url, scheme, host, port, host_header, requote_uri(path))
 
 
+def _canonical(value: str) -> str:
+    """``"0:0::1"`` and ``"::1"`` are one address; names are compared lower-case."""
+    value = value.strip().strip("[]").lower()
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value
+
+
 def _choose_address(target: _Target, allow_hosts: frozenset[str], resolver: Resolver) -> str:
     """Resolve once and check every answer; return the address we will connect to."""
-    allowed = {h.lower().strip("[]") for h in allow_hosts}
+    allowed = {_canonical(h) for h in allow_hosts}
     try:
-        literal = ipaddress.ip_address(target.host)
+        addresses = [str(ipaddress.ip_address(target.host))]
     except ValueError:
-        literal = None
-    if literal is not None:
-        addresses = [str(literal)]
-    else:
+        not_found = FetchRefused("dns", f"The host {target.host} could not be found.")
         try:
-            addresses = list(resolver(target.host, target.port))
-        except (OSError, UnicodeError) as exc:
-            raise FetchRefused("dns", f"The host {target.host} could not be found.") from exc
+            answers = list(resolver(target.host, target.port))
+            # Only IP literals: a name here would be resolved again by the socket layer.
+            addresses = [str(ipaddress.ip_address(a)) for a in answers]
+        except (OSError, UnicodeError, ValueError, TypeError) as exc:
+            raise not_found from exc
         if not addresses:
-            raise FetchRefused("dns", f"The host {target.host} could not be found.")
-    host_allowed = target.host.lower() in allowed
+            raise not_found from None
+    host_allowed = _canonical(target.host) in allowed
     for address in addresses:
         if host_allowed or address in allowed:
             continue
@@ -321,6 +333,8 @@ def _get(
         raise FetchRefused(
             "tls", f"The secure connection to {target.host} could not be verified."
         ) from exc
+    except ValueError as exc:  # http.client's own URL/header validation
+        raise FetchRefused("bad_url", "The address is not a valid URL.") from exc
     except (NewConnectionError, HTTPError, OSError) as exc:
         if _is_timeout(exc):
             raise FetchRefused(
