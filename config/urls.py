@@ -2,10 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("bg/", include("konigle_bg.urls")),
+    path("api/bg/", include("konigle_bg.api.urls")),
+    # OpenAPI schema and its docs pages (Swagger UI / Redoc assets from the sidecar, no CDN).
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("", include("products.urls")),
 ]
 

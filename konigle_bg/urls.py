@@ -5,5 +5,14 @@ from . import views
 app_name = "konigle_bg"
 
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("stores/<int:store_id>/", views.review_store, name="review-store"),
+    path("products/<int:product_id>/", views.review_product, name="review-product"),
+    path("products/<int:product_id>/revert/", views.revert_product, name="revert-product"),
+    path("products/<int:product_id>/reprocess/", views.reprocess_product, name="reprocess-product"),
+    path("images/status/", views.images_status, name="images-status"),
     path("images/<int:image_id>/status/", views.image_status, name="image-status"),
+    path("images/<int:image_id>/reprompt/", views.reprompt, name="reprompt"),
+    path("images/<int:image_id>/revert/", views.revert, name="revert"),
+    path("images/<int:image_id>/activate/", views.activate, name="activate"),
 ]

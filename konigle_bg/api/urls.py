@@ -1,0 +1,16 @@
+"""``path("api/bg/", include("konigle_bg.api.urls"))``."""
+
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "konigle_bg_api"
+
+router = DefaultRouter()
+router.register("images", views.ImageViewSet, basename="image")
+router.register("jobs", views.JobViewSet, basename="job")
+router.register("products", views.ProductViewSet, basename="product")
+router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("theme-runs", views.ThemeRunViewSet, basename="themerun")
+
+urlpatterns = router.urls
