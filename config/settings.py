@@ -4,6 +4,7 @@ Environment variables switch it to a cluster (see README "Past one machine"): DA
 REDIS_URL, MEDIA_ROOT, KONIGLE_BG_STORAGE.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -184,6 +185,13 @@ for _key, _var in {
 }.items():
     if os.environ.get(_var):
         KONIGLE_BG[_key] = int(os.environ[_var]) if _key == "THREADS" else os.environ[_var]
+if os.environ.get("KONIGLE_BG_SEGMENTER"):
+    KONIGLE_BG["SEGMENTER"] = os.environ["KONIGLE_BG_SEGMENTER"]
+if os.environ.get("KONIGLE_BG_SEGMENTER_OPTIONS"):
+    KONIGLE_BG["SEGMENTER_OPTIONS"] = json.loads(os.environ["KONIGLE_BG_SEGMENTER_OPTIONS"])
+# Extra apps, comma separated: the crash tests add their fault-injection app (tests.faults)
+# to real worker processes this way. Never set in production.
+INSTALLED_APPS += [a for a in os.environ.get("DJANGO_EXTRA_APPS", "").split(",") if a]
 
 LOGGING = {
     "version": 1,
