@@ -28,7 +28,7 @@ from PIL import Image
 from . import host
 from .conf import bg_settings
 from .imaging import compose, pipeline
-from .imaging.io import ImageRejected, Limits, decode, encode
+from .imaging.io import ImageRejected, Limits, decode, encode, probe
 from .imaging.segment import Segmenter, get_segmenter
 from .models import BackgroundTheme, Cutout, Job, JobStatus, PhotoState, Variant
 
@@ -449,6 +449,46 @@ def _show(
                 return Outcome("done", variant=variant, error="Reverted meanwhile: not shown.")
             activate(variant)
     return Outcome("done", variant=variant)
+
+
+# ---------------------------------------------------------------- import from a URL
+
+
+def import_photo_from_url(product: Model, url: str) -> Model:
+    """Download a photo from a public URL and add it to ``product`` as a new original.
+
+    Everything a seller could type is refused with :class:`imaging.urlfetch.FetchRefused`
+    (its message is for them): non-http(s) schemes, private/loopback/link-local/reserved
+    addresses after every redirect, oversize or slow downloads, non-images, images over the
+    pixel limit. Only ``URL_IMPORT_ALLOW_HOSTS`` may be private (tests, an internal CDN).
+    The new host image row triggers the usual processing when the product is published.
+    """
+    from .imaging.urlfetch import FetchRefused, fetch_image
+
+    fetched = fetch_image(
+        url.strip(),
+        max_bytes=bg_settings.MAX_UPLOAD_BYTES,
+        timeout=float(bg_settings.URL_IMPORT_TIMEOUT),
+        allow_hosts=frozenset(bg_settings.URL_IMPORT_ALLOW_HOSTS),
+    )
+    try:
+        # fetch_image checks bytes only; the pixel limit is ours (same as an upload's).
+        info = probe(fetched.data, _limits())
+    except ImageRejected as exc:
+        raise FetchRefused(
+            "bad_image", f"The address did not give a usable image: {exc}", exc.code
+        ) from exc
+    stem = posixpath.splitext(posixpath.basename(fetched.final_url.split("?")[0]))[0]
+    ext = _IMPORT_EXTENSIONS.get(info.format, info.format.lower())
+    image = host.image_model()(**{bg_settings.PRODUCT_FIELD: product})
+    # FieldFile.save stores the bytes through the host's storage and saves the row (post_save
+    # queues the processing as for any upload).
+    host.image_file(image).save(f"{stem or 'photo'}.{ext}"[-100:], ContentFile(fetched.data))
+    log.info("imported %s from %s as image %s", info.format, url, image.pk)
+    return image
+
+
+_IMPORT_EXTENSIONS = {"JPEG": "jpg", "TIFF": "tif", "MPO": "jpg"}
 
 
 # ---------------------------------------------------------------- what the storefront shows
