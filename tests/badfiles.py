@@ -391,6 +391,30 @@ def patch_tiff_size(data: bytes, width: int, height: int) -> bytes:
     return bytes(out)
 
 
+def jpeg_scans(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each SOS segment with its entropy-coded data in a JPEG."""
+    found, i = [], 2
+    while i < len(data) and data[i + 1] != 0xD9:
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if data[i + 1] != 0xDA:
+            i += 2 + length
+            continue
+        j = i + 2 + length
+        while data[j] != 0xFF or data[j + 1] == 0 or 0xD0 <= data[j + 1] <= 0xD7:
+            j += 1
+        found.append((i, j))
+        i = j
+    return found
+
+
+def _scan_flood() -> bytes:
+    # An empty refinement scan is ~12 bytes; thousands of them make libjpeg re-walk the image
+    # thousands of times (a 40 MB file of them would take hours).
+    data = save(noise((64, 64)), "JPEG", quality=90, progressive=True)
+    start, end = min(jpeg_scans(data), key=lambda s: s[1] - s[0])
+    return data[:end] + data[start:end] * 3000 + data[end:]
+
+
 def _tiff_bomb() -> bytes:
     return patch_tiff_size(save(Image.new("RGB", (8, 8), RED), "TIFF"), 60000, 60000)
 
@@ -464,6 +488,14 @@ CASES: list[BadFile] = [
         jpeg_12000x9000,
         "too_many_pixels",
         slow=True,
+    ),
+    BadFile("JPEG flooded with 3000 progressive scans", "scans.jpg", _scan_flood, "too_complex"),
+    BadFile(
+        "progressive JPEG",
+        "progressive.jpg",
+        lambda: save(Image.new("RGB", (32, 24), RED), "JPEG", progressive=True),
+        "ok",
+        _expect_colour(RED),
     ),
     BadFile("TIFF header 60000x60000", "huge.tif", _tiff_bomb, "too_many_pixels"),
     BadFile("BMP header 50000x50000", "huge.bmp", _bmp_bomb, "too_many_pixels"),

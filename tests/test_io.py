@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageCms, JpegImagePlugin
 
 from konigle_bg.imaging.io import (
+    MAX_JPEG_SCANS,
     ImageInfo,
     ImageRejected,
     Limits,
@@ -22,7 +23,15 @@ from konigle_bg.imaging.io import (
     probe,
     srgb_icc_bytes,
 )
-from tests.badfiles import RED, WHITE, jpeg_12000x9000, oriented_jpeg, raw_png, save
+from tests.badfiles import (
+    RED,
+    WHITE,
+    jpeg_12000x9000,
+    jpeg_scans,
+    oriented_jpeg,
+    raw_png,
+    save,
+)
 
 
 def _jpeg(size=(64, 48), colour=RED) -> bytes:
@@ -263,3 +272,17 @@ def test_icc_profile_with_garbage_colour_space_is_ignored():
     icc[16:20] = b"RG\xc2 "  # not ASCII: reading the colour space raised UnicodeDecodeError
     im = decode(save(Image.new("RGB", (8, 8), RED), "JPEG", quality=95, icc_profile=bytes(icc)))
     assert im.getpixel((4, 4))[0] > 190
+
+
+def test_scan_limit_boundary():
+    data = save(Image.new("RGB", (16, 16), RED), "JPEG", progressive=True)
+    start, end = min(jpeg_scans(data), key=lambda s: s[1] - s[0])
+    base = data.count(b"\xff\xda")
+
+    def flooded(total: int) -> bytes:
+        return data[:end] + data[start:end] * (total - base) + data[end:]
+
+    assert decode(flooded(MAX_JPEG_SCANS)).getpixel((8, 8))[0] > 190
+    with pytest.raises(ImageRejected) as exc:
+        probe(flooded(MAX_JPEG_SCANS + 1))
+    assert exc.value.code == "too_complex"

@@ -15,6 +15,7 @@ KNOWN_CODES = {
     "not_an_image",
     "unsupported_format",
     "too_many_pixels",
+    "too_complex",
     "truncated",
     "corrupt",
 }

@@ -32,6 +32,10 @@ MB = 1024 * 1024
 #: (Pillow can open EPS through Ghostscript, PSD, ICO...: more attack surface for no gain).
 ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP")
 
+#: Progressive scans a JPEG may have (libjpeg writes 10, mozjpeg a few more; TurboJPEG's
+#: documentation suggests limiting to 500 against scan-flooding denial of service).
+MAX_JPEG_SCANS = 500
+
 _ACCEPTED_HINT = "Upload a JPEG, PNG, WebP, GIF, TIFF or BMP image."
 
 
@@ -39,7 +43,8 @@ class ImageRejected(ValueError):
     """A file we will not process; ``str(e)`` is shown to the seller, ``code`` is for code.
 
     Codes: ``empty``, ``too_large``, ``not_an_image``, ``unsupported_format``,
-    ``too_many_pixels``, ``truncated``, ``corrupt``, ``unreadable`` (a path that cannot be read).
+    ``too_many_pixels``, ``too_complex`` (JPEG scan flooding), ``truncated``, ``corrupt``,
+    ``unreadable`` (a path that cannot be read).
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -273,6 +278,17 @@ def _open(raw: bytes, limits: Limits) -> Image.Image:
             f"The image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
             f"the limit is {limits.max_pixels / 1e6:g} megapixels.",
         )
+    if im.format in ("JPEG", "MPO"):
+        # Each progressive scan is a pass over the whole image: a few kB of empty scans can
+        # cost minutes of CPU. 0xFFDA only occurs as an SOS marker (entropy-coded 0xFF bytes are
+        # stuffed), so counting it is exact enough; EXIF thumbnails add a handful at most.
+        scans = raw.count(b"\xff\xda")
+        if scans > MAX_JPEG_SCANS:
+            raise ImageRejected(
+                "too_complex",
+                f"This JPEG is made of {scans} progressive scans, far more than cameras or "
+                "editors write; re-save it as a normal JPEG.",
+            )
     return im
 
 
