@@ -1,0 +1,46 @@
+"""``POST /api/bg/products/{id}/photos-from-url/ {"url": ...}``: add a photo from a URL.
+
+201 with the new photo, or 400 naming the ``url`` field with the reason (private address,
+not an image, too large, too slow, ...). Another store's product is a 404.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .. import services
+from ..imaging.urlfetch import MAX_URL_LENGTH, FetchRefused
+from . import permissions
+from .permissions import IsStoreMember
+from .serializers import ImageSerializer
+
+
+class PhotoFromUrlSerializer(serializers.Serializer):
+    # A plain string: the scheme and address checks are urlfetch's, with its own messages.
+    url = serializers.CharField(max_length=MAX_URL_LENGTH, trim_whitespace=True)
+
+
+class PhotosFromUrl(GenericAPIView):
+    permission_classes = [IsStoreMember]
+    serializer_class = PhotoFromUrlSerializer
+
+    def get_queryset(self):
+        return permissions.products(self.request.user)
+
+    @extend_schema(request=PhotoFromUrlSerializer, responses={201: ImageSerializer})
+    def post(self, request: Request, pk=None) -> Response:
+        """Download a photo from a public http(s) URL and add it to the product."""
+        product = self.get_object()
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        try:
+            image = services.import_photo_from_url(product, ser.validated_data["url"])
+        except FetchRefused as exc:
+            raise ValidationError({"url": [serializers.ErrorDetail(str(exc), exc.code)]}) from exc
+        data = ImageSerializer(image, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
