@@ -1,8 +1,9 @@
 """``path("api/bg/", include("konigle_bg.api.urls"))``."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import imports, views
 
 app_name = "konigle_bg_api"
 
@@ -13,4 +14,10 @@ router.register("products", views.ProductViewSet, basename="product")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("theme-runs", views.ThemeRunViewSet, basename="themerun")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + [
+    path(
+        "products/<int:pk>/photos-from-url/",
+        imports.PhotosFromUrl.as_view(),
+        name="product-photos-from-url",
+    ),
+]
