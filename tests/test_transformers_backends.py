@@ -175,6 +175,8 @@ def test_clipseg_resizes_back_to_each_photo(tiny_models):
         assert seg.predict(img, ["thing"]).shape == (size[1], size[0])
     grey = Image.new("L", (20, 10), 128)
     assert seg.predict(grey.convert("RGB"), None).shape == (10, 20)  # default prompt
+    long_prompt = ["red " * 200 + "cup"]  # past CLIP's 77 text positions
+    assert seg.predict(grey.convert("RGB"), long_prompt).shape == (10, 20)
 
 
 # ---- oneformer ---------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class ClipSegSegmenter(HFModelSegmenter):
         self.processor = CLIPSegProcessor.from_pretrained(path, local_files_only=True)
         model = CLIPSegForImageSegmentation.from_pretrained(path, local_files_only=True)
         self.model = model.to(device).eval()
+        self.max_text_length = int(model.config.text_config.max_position_embeddings)
 
     def preprocess(self, image: Image.Image, prompts: list[str] | None) -> dict:
         import torch
@@ -48,7 +49,14 @@ class ClipSegSegmenter(HFModelSegmenter):
         texts = clean_prompts(prompts) or [DEFAULT_PROMPT]
         image = downscale(image.convert("RGB"), PREPROCESS_MAX_SIDE)
         pixels = self.processor.image_processor(images=image, return_tensors="pt")["pixel_values"]
-        text = self.processor.tokenizer(texts, padding=True, return_tensors="pt")
+        # CLIP's text encoder has 77 positions: a long prompt is cut, not an error.
+        text = self.processor.tokenizer(
+            texts,
+            padding=True,
+            truncation=True,
+            max_length=self.max_text_length,
+            return_tensors="pt",
+        )
         inputs = {
             "pixel_values": pixels.expand(len(texts), *pixels.shape[1:]),
             "input_ids": text["input_ids"],
