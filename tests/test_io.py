@@ -286,3 +286,14 @@ def test_scan_limit_boundary():
     with pytest.raises(ImageRejected) as exc:
         probe(flooded(MAX_JPEG_SCANS + 1))
     assert exc.value.code == "too_complex"
+
+
+def test_scan_count_applies_to_jpeg_data_only():
+    markers = b"\xff\xda" * (MAX_JPEG_SCANS + 1)  # trailing bytes: only counted, never decoded
+    tiff_jpeg = save(Image.new("RGB", (16, 16), RED), "TIFF", compression="jpeg")
+    assert probe(tiff_jpeg).format == "TIFF"
+    with pytest.raises(ImageRejected) as exc:
+        probe(tiff_jpeg + markers)
+    assert exc.value.code == "too_complex"
+    # Deflate data holds 0xFFDA by chance (about once per 64 kB): PNGs are not counted.
+    assert probe(save(Image.new("RGB", (16, 16), RED), "PNG") + markers).format == "PNG"

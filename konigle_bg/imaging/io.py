@@ -278,10 +278,11 @@ def _open(raw: bytes, limits: Limits) -> Image.Image:
             f"The image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
             f"the limit is {limits.max_pixels / 1e6:g} megapixels.",
         )
-    if im.format in ("JPEG", "MPO"):
+    if im.format in ("JPEG", "MPO") or im.info.get("compression") in ("jpeg", "tiff_jpeg"):
         # Each progressive scan is a pass over the whole image: a few kB of empty scans can
-        # cost minutes of CPU. 0xFFDA only occurs as an SOS marker (entropy-coded 0xFF bytes are
-        # stuffed), so counting it is exact enough; EXIF thumbnails add a handful at most.
+        # cost minutes of CPU (in a JPEG, or in JPEG-compressed TIFF strips). 0xFFDA only
+        # occurs as an SOS marker (entropy-coded 0xFF bytes are stuffed), so counting it is
+        # exact enough; EXIF thumbnails add a handful at most.
         scans = raw.count(b"\xff\xda")
         if scans > MAX_JPEG_SCANS:
             raise ImageRejected(
