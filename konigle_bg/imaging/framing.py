@@ -157,15 +157,19 @@ def scale_premultiplied(crop: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     Area averaging when shrinking, Lanczos when enlarging (clipped: its lobes overshoot).
     """
     q = crop.astype(np.float32)
-    a = q[..., 3:4] * np.float32(1.0 / 255.0)
-    q[..., :3] *= a
+    a = q[..., 3] * np.float32(1.0 / 255.0)
+    # Channel by channel: much faster in numpy than one broadcast over (h, w, 3) x (h, w, 1).
+    for c in range(3):
+        q[..., c] *= a
     h, w = crop.shape[:2]
     if (w, h) == tuple(size):
         return q
     if size[0] <= w and size[1] <= h:
         return cv2.resize(q, size, interpolation=cv2.INTER_AREA)
     q = cv2.resize(q, size, interpolation=cv2.INTER_LANCZOS4)
-    np.clip(q[..., 3], 0.0, 255.0, out=q[..., 3])
+    alpha = q[..., 3]
+    np.clip(alpha, 0.0, 255.0, out=alpha)
     # Colour can never exceed its own coverage in premultiplied form.
-    np.clip(q[..., :3], 0.0, q[..., 3:4], out=q[..., :3])
+    for c in range(3):
+        np.clip(q[..., c], 0.0, alpha, out=q[..., c])
     return q
