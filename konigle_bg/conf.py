@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     # Queue.
     "QUEUE": None,  # django-q2 cluster name for segmentation (GPU workers), None = default
     "RENDER_QUEUE": None,
+    # Photos per task of a store-wide theme switch: small enough that several workers share a
+    # run, large enough that queue overhead stays small next to rendering.
+    "THEME_RUN_BATCH": 4,
     "SYNC": False,  # run jobs inline (tests, scripts)
     # URL import.
     "URL_IMPORT_TIMEOUT": 15,

@@ -93,3 +93,13 @@ def enqueue_image(image_id: int, prompt: str | None = None, box: list[int] | Non
     # The generation at request time: a revert before the job runs keeps the original shown.
     kwargs["generation"] = services.mark_queued(image_id)
     enqueue("konigle_bg.tasks.process_image", image_id, **kwargs)
+
+
+# ---- theme runs
+
+
+def theme_run_batch(run_id: int, image_ids: list[int]) -> dict:
+    """Some photos of a store-wide theme switch (see services.start_theme_run)."""
+    counts = services.run_theme_batch(run_id, list(image_ids))
+    log.info("theme run %s: batch of %s: %s", run_id, len(image_ids), counts)
+    return counts
