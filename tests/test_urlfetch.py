@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from konigle_bg.imaging import urlfetch
@@ -583,3 +585,26 @@ def test_https_pins_ip_but_verifies_the_name(tls_server):
         allow_hosts=frozenset({"other.example"}),
         resolver=resolver,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Whatever a seller types, the answer is FetchRefused (here: before any socket is opened)
+
+_URLISH = st.builds(
+    lambda scheme, host, port, path: f"{scheme}{host}{port}{path}",
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "", "//", "http:/", "http:\\\\"]),
+    st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(["example.com", "[::1]", "[fe80::1%25eth0]", "127.1", "xn--d1a.example"]),
+    ),
+    st.sampled_from(["", ":80", ":0", ":65536", ":-1", ":abc", ":"]),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(url=st.one_of(_URLISH, st.text(max_size=60)))
+def test_any_text_gives_fetch_refused(url):
+    # Every name resolves to a private address and nothing is allow-listed: nothing may connect.
+    with pytest.raises(FetchRefused):
+        fetch_image(url, max_bytes=MB, timeout=1, resolver=lambda host, port: ["10.0.0.1"])
