@@ -394,9 +394,11 @@ def _composite(dst: np.ndarray, roi: tuple[int, int], layer: _Layer) -> None:
             region[..., c] *= keep
             region[..., c] += src[..., c]
     else:
+        keep = 1.0 - src
         for c in range(ch):
-            plane = region[..., c]
-            plane += (np.float32(colour[c]) - plane) * src
+            region[..., c] *= keep
+            if colour[c]:  # black shadows (the usual) need no colour term
+                region[..., c] += np.float32(colour[c]) * src
 
 
 def render(
