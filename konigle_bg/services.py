@@ -482,12 +482,22 @@ def import_photo_from_url(product: Model, url: str) -> Model:
             "bad_image", f"The address did not give a usable image: {exc}", exc.code
         ) from exc
     stem = posixpath.splitext(posixpath.basename(fetched.final_url.split("?")[0]))[0]
+    image = add_photo(product, fetched.data, stem or "photo")
+    log.info("imported %s from %s as image %s", info.format, url, image.pk)
+    return image
+
+
+def add_photo(product: Model, data: bytes, stem: str = "photo") -> Model:
+    """Store ``data`` as a new original photo of ``product``; ImageRejected if unusable.
+
+    The file is named after the format found in the bytes, never the name the client sent: a
+    PNG/HTML polyglot called ``x.html`` must not be stored (and served) as HTML. FieldFile.save
+    stores it through the host's storage and saves the row; post_save queues the processing.
+    """
+    info = probe(data, _limits())
     ext = _IMPORT_EXTENSIONS.get(info.format, info.format.lower())
     image = host.image_model()(**{bg_settings.PRODUCT_FIELD: product})
-    # FieldFile.save stores the bytes through the host's storage and saves the row (post_save
-    # queues the processing as for any upload).
-    host.image_file(image).save(f"{stem or 'photo'}.{ext}"[-100:], ContentFile(fetched.data))
-    log.info("imported %s from %s as image %s", info.format, url, image.pk)
+    host.image_file(image).save(f"{stem[:80] or 'photo'}.{ext}", ContentFile(data))
     return image
 
 
