@@ -63,9 +63,16 @@ class Product(models.Model):
         self.save(update_fields=["status", "published_at"])
 
 
+# Served from MEDIA_URL with a type guessed from the name: only image names are kept, so a
+# valid image that is also HTML (a polyglot) uploaded as "x.html" is never served as a page.
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp", ".mpo"}
+
+
 def original_upload_to(instance: "ProductImage", filename: str) -> str:
     # One folder per photo: the original, and konigle_bg's results under variants/ beside it.
-    ext = PurePosixPath(filename).suffix.lower() or ".jpg"
+    ext = PurePosixPath(filename).suffix.lower()
+    if ext not in IMAGE_SUFFIXES:
+        ext = ".img"  # served as application/octet-stream, never rendered
     return f"products/{instance.product_id}/{uuid.uuid4().hex[:12]}/original{ext}"
 
 
