@@ -1,20 +1,29 @@
-"""``POST /api/bg/products/{id}/photos-from-url/ {"url": ...}``: add a photo from a URL.
+"""Adding photos to a product through the API.
 
-201 with the new photo, or 400 naming the ``url`` field with the reason (private address,
-not an image, too large, too slow, ...). Another store's product is a 404.
+* ``POST /api/bg/products/{id}/photos/`` (multipart ``image``): upload a photo;
+* ``POST /api/bg/products/{id}/photos-from-url/ {"url": ...}``: download one.
+
+201 with the new photo, or 400 naming the field (``image``/``url``) with the reason (not an
+image, too large, too many pixels, private address, too slow, ...). Another store's product
+is a 404.
 """
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import services
 from ..imaging.urlfetch import MAX_URL_LENGTH, FetchRefused
+from ..validators import validate_photo
 from . import permissions
 from .permissions import IsStoreMember
 from .serializers import ImageSerializer
@@ -42,5 +51,39 @@ class PhotosFromUrl(GenericAPIView):
             image = services.import_photo_from_url(product, ser.validated_data["url"])
         except FetchRefused as exc:
             raise ValidationError({"url": [serializers.ErrorDetail(str(exc), exc.code)]}) from exc
+        data = ImageSerializer(image, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField()
+
+    def validate_image(self, file):
+        # The same check as the admin's upload form: decodable, within the size limits.
+        try:
+            validate_photo(file)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return file
+
+
+class PhotoUpload(GenericAPIView):
+    permission_classes = [IsStoreMember]
+    serializer_class = PhotoUploadSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return permissions.products(self.request.user)
+
+    @extend_schema(request=PhotoUploadSerializer, responses={201: ImageSerializer})
+    def post(self, request: Request, pk=None) -> Response:
+        """Upload a photo (JPEG, PNG, WebP, TIFF, GIF, BMP) and add it to the product."""
+        product = self.get_object()
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        upload = ser.validated_data["image"]
+        upload.seek(0)
+        stem = PurePosixPath(upload.name or "photo").stem
+        image = services.add_photo(product, upload.read(), stem)
         data = ImageSerializer(image, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
