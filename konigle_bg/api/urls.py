@@ -15,6 +15,7 @@ router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("theme-runs", views.ThemeRunViewSet, basename="themerun")
 
 urlpatterns = router.urls + [
+    path("products/<int:pk>/photos/", imports.PhotoUpload.as_view(), name="product-photos"),
     path(
         "products/<int:pk>/photos-from-url/",
         imports.PhotosFromUrl.as_view(),
