@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from konigle_bg.admin import BackgroundProductAdminMixin
 from konigle_bg.host import stores_for
@@ -8,9 +10,18 @@ from .models import Product, ProductImage, Store
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "owner"]
+    list_display = ["name", "slug", "owner", "review_photos"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["staff"]
+    readonly_fields = ["review_photos"]
+
+    @admin.display(description="Photos")
+    def review_photos(self, obj) -> str:
+        # konigle_bg's review grid: before/after of every processed photo, least confident first.
+        if not obj or not obj.pk:
+            return "-"
+        url = reverse("konigle_bg:review-store", args=[obj.pk])
+        return format_html('<a href="{}" class="bg-review-store">Review photos</a>', url)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk__in=stores_for(request.user))
