@@ -431,6 +431,13 @@ def test_html_served_as_jpeg(server):
     assert err.image_code == "not_an_image"
 
 
+def test_pixel_limit_is_the_callers(server):
+    server.routes["/p.png"] = _reply(200, PNG)  # 8 x 6 = 48 pixels
+    err = _refused("bad_image", server.url("/p.png"), allow_hosts=LOCAL, max_pixels=47)
+    assert err.image_code == "too_many_pixels"
+    assert fetch_image(server.url("/p.png"), max_bytes=MB, allow_hosts=LOCAL, max_pixels=48)
+
+
 def test_truncated_image_is_refused(server):
     server.routes["/cut.png"] = _reply(200, PNG[:40], "image/png")
     assert _refused("bad_image", server.url("/cut.png"), allow_hosts=LOCAL).image_code in (

@@ -265,12 +265,14 @@ def fetch_image(
     timeout: float = 10,
     allow_hosts: frozenset[str] = frozenset(),
     resolver: Resolver | None = None,
+    max_pixels: int = Limits.max_pixels,
 ) -> FetchedImage:
     """Download one image from a public http(s) URL, or raise :class:`FetchRefused`.
 
     ``timeout`` bounds the whole fetch, redirects included; no single connect or read waits
     longer than what is left of it. ``allow_hosts`` lists host names or IPs that may be
     private (tests, an internal CDN); nothing else reaches a non-public address.
+    ``max_pixels`` is the pixel limit of the final :func:`io.probe` check.
     """
     resolver = resolver or _system_resolver
     deadline = _Deadline(timeout)
@@ -287,7 +289,7 @@ def fetch_image(
             current = urljoin(current, location)
             continue
         try:
-            probe(data, Limits(max_bytes=max_bytes))
+            probe(data, Limits(max_bytes=max_bytes, max_pixels=max_pixels))
         except ImageRejected as exc:
             raise FetchRefused(
                 "bad_image", f"The address did not give a usable image: {exc}", exc.code
