@@ -36,6 +36,17 @@ def test_alpha_bbox_ignores_faint_noise_and_finds_soft_edges():
     assert framing.alpha_bbox(np.zeros((5, 5), np.uint8)) is None
 
 
+def test_alpha_bbox_of_a_pil_image_matches_numpy():
+    rng = np.random.default_rng(3)
+    alpha = np.zeros((60, 90), np.uint8)
+    alpha[rng.integers(0, 60, 12), rng.integers(0, 90, 12)] = rng.integers(0, 40, 12)
+    rgba = np.zeros((60, 90, 4), np.uint8)
+    rgba[..., 3] = alpha
+    img = Image.fromarray(rgba, "RGBA")
+    assert framing.alpha_bbox(img) == framing.alpha_bbox(alpha) is not None
+    assert framing.alpha_bbox(Image.new("RGBA", (4, 4))) is None
+
+
 @pytest.mark.parametrize(
     ("canvas", "photo", "expected"),
     [

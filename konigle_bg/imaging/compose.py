@@ -343,7 +343,8 @@ def _generated_base(bg: Background, size: tuple[int, int]) -> tuple[np.ndarray, 
     """A generated background and its PIL twin: each render copies the PIL image and pastes
     only the product's region, instead of building a full-size image from numpy."""
     arr = _background_layer(bg, size, None)
-    assert arr is not None
+    if arr is None:  # pragma: no cover - callers handle transparent first
+        raise ValueError(f"{bg.kind} backgrounds are not generated")
     return arr, Image.fromarray(arr)
 
 
@@ -358,14 +359,6 @@ def _base(
         return arr, Image.fromarray(arr)
     arr, img = _generated_base(bg, size)
     return arr, img.copy()
-
-
-def _product_box(cutout: Image.Image) -> tuple[int, int, int, int] | None:
-    """Bounding box of alpha > threshold, in C through PIL (no full-size numpy copy)."""
-    return cutout.getchannel("A").point(_BBOX_LUT).getbbox()
-
-
-_BBOX_LUT = [255 if v > framing.BBOX_THRESHOLD else 0 for v in range(256)]
 
 
 # A layer: (x, y) of its top-left on the canvas, its pixels, and for a shadow its colour.
@@ -413,7 +406,7 @@ def render(
         cutout_rgba = cutout_rgba.convert("RGBA")
     photo = cutout_rgba.size
     fr = theme.framing
-    box = _product_box(cutout_rgba)
+    box = framing.alpha_bbox(cutout_rgba)
     placement = framing.place(
         photo,
         box or (0, 0, photo[0], photo[1]),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from PIL import Image
 
 __all__ = [
     "BBOX_THRESHOLD",
@@ -51,8 +52,16 @@ class Placement:
         return self.origin[1] + self.size[1]
 
 
-def alpha_bbox(alpha: np.ndarray, threshold: int = BBOX_THRESHOLD) -> Box | None:
-    """Bounding box of ``alpha > threshold`` (uint8 (H, W)); None when nothing is there."""
+def alpha_bbox(alpha: np.ndarray | Image.Image, threshold: int = BBOX_THRESHOLD) -> Box | None:
+    """Bounding box of ``alpha > threshold``; None when nothing is there.
+
+    ``alpha``: uint8 (H, W) array, or a PIL image whose alpha band is used (an RGBA cut-out),
+    measured in C by PIL without copying the whole image into numpy.
+    """
+    if isinstance(alpha, Image.Image):
+        band = alpha.getchannel("A") if "A" in alpha.getbands() else alpha.convert("L")
+        lut = [255 if v > threshold else 0 for v in range(256)]
+        return band.point(lut).getbbox()
     mask = alpha > threshold
     cols = np.flatnonzero(mask.any(axis=0))
     if cols.size == 0:
