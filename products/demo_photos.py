@@ -49,11 +49,20 @@ def marble(rng: np.random.Generator) -> np.ndarray:
 
 def desk(rng: np.random.Generator) -> np.ndarray:
     img = wood(rng) * 0.8
-    for _ in range(9):  # clutter: papers, a notebook, a phone, pens
-        w, h = rng.integers(120, 420), rng.integers(40, 300)
-        x0, y0 = rng.integers(-100, W - 50), rng.integers(-100, H - 50)
-        colour = rng.integers(30, 250, 3)
-        cv2.rectangle(img, (int(x0), int(y0)), (int(x0 + w), int(y0 + h)), colour.tolist(), -1)
+    # Clutter near the edges: papers, a notebook, a phone; muted, as on a real desk.
+    for _ in range(7):
+        w, h = int(rng.integers(120, 360)), int(rng.integers(40, 260))
+        side = rng.integers(4)
+        x0 = int(rng.integers(-80, 260)) if side == 0 else int(rng.integers(W - 380, W - 60))
+        y0 = int(rng.integers(-80, H - 60))
+        if side >= 2:
+            x0, y0 = (
+                int(rng.integers(-80, W - 60)),
+                int(rng.choice([rng.integers(-80, 120), rng.integers(H - 200, H - 40)])),
+            )
+        grey = rng.integers(90, 230)
+        colour = np.clip(grey + rng.integers(-25, 25, 3), 0, 255)
+        cv2.rectangle(img, (x0, y0), (x0 + w, y0 + h), colour.tolist(), -1)
     return cv2.GaussianBlur(img, (0, 0), 1.2)
 
 
