@@ -50,6 +50,12 @@ def test_probe_and_decode_agree_with_expectation(case: BadFile):
         assert im.info == {}
         if case.verify is not None:
             case.verify(im)
+        # The worker's path: same answer when downscaled on decode, aspect ratio kept.
+        small = decode(data, max_side=16)
+        scale = min(1.0, 16 / max(im.size))
+        assert small.mode == im.mode
+        for got, full in zip(small.size, im.size, strict=True):
+            assert abs(got - max(1, round(full * scale))) <= 1, (small.size, im.size)
         return
     for fn in (probe, decode):
         with pytest.raises(ImageRejected) as exc:
