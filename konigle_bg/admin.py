@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import host, services
+from .admin_themes import ThemeSwitchAdminMixin, run_link
 from .models import BackgroundTheme, Cutout, PhotoState, ThemeRun, Variant
 
 
@@ -71,7 +72,7 @@ class BackgroundProductAdminMixin:
     """For the host's product ModelAdmin."""
 
     change_form_template = "admin/konigle_bg/product_change_form.html"
-    actions = ["revert_backgrounds", "process_backgrounds"]
+    actions = ["revert_backgrounds", "process_backgrounds", "choose_product_theme"]
 
     @admin.display(description="Photos: original and shown")
     def background_photos(self, obj) -> str:
@@ -89,6 +90,18 @@ class BackgroundProductAdminMixin:
     def revert_backgrounds(self, request, queryset):
         n = sum(services.revert_product(p) for p in queryset)
         self.message_user(request, f"{n} photo(s) reverted to the original.", messages.SUCCESS)
+
+    @admin.action(description="Use another theme for this product", permissions=["change"])
+    def choose_product_theme(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one product.", messages.WARNING)
+            return None
+        url = reverse(
+            "admin:konigle_bg_backgroundtheme_product",
+            args=[queryset.get().pk],
+            query={"next": request.get_full_path()},
+        )
+        return HttpResponseRedirect(url)
 
     @admin.action(description="Process photos again (undo revert)", permissions=["change"])
     def process_backgrounds(self, request, queryset):
@@ -142,7 +155,7 @@ class StoreScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(BackgroundTheme)
-class BackgroundThemeAdmin(StoreScopedAdmin):
+class BackgroundThemeAdmin(ThemeSwitchAdminMixin, StoreScopedAdmin):
     list_display = ["name", "store", "preset", "is_active", "created"]
     list_filter = ["is_active", "preset"]
     search_fields = ["name", "slug"]
@@ -196,5 +209,12 @@ class CutoutAdmin(ReadOnlyAdmin):
 
 @admin.register(ThemeRun)
 class ThemeRunAdmin(ReadOnlyAdmin):
-    list_display = ["theme", "store", "state", "total", "done", "failed", "skipped", "created"]
+    list_display = [
+        "theme", "store", "state", "progress", "total", "done", "failed", "skipped", "created"
+    ]  # fmt: skip
+
     list_filter = ["state"]
+
+    @admin.display(description="Progress")
+    def progress(self, obj) -> str:
+        return run_link(obj)
