@@ -43,7 +43,8 @@ def _vertical(size: tuple[int, int], top: RGB, bottom: RGB) -> np.ndarray:
     width, height = size
     t = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
     col = _to_uint8(np.asarray(top, np.float32) + t * (np.asarray(bottom, np.float32) - top))
-    return np.ascontiguousarray(np.broadcast_to(col, (height, width, 3)))
+    # Stretching the column with cv2 is several times faster than copying a numpy broadcast.
+    return cv2.resize(col, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
 def _small(size: tuple[int, int], factor: int) -> tuple[int, int]:
@@ -57,12 +58,11 @@ def _upscale(small: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def _screen(base: np.ndarray, light: np.ndarray) -> np.ndarray:
-    """Screen blend in uint8 (255 - (255-a)(255-b)/255): lights add up without hard clipping.
+    """Screen blend in uint8, a + (255 - a) * b / 255: lights add up without hard clipping.
     ``light`` may be (H, W) grey (white light of that strength) or (H, W, 3)."""
     if light.ndim == 2:
         light = cv2.cvtColor(light, cv2.COLOR_GRAY2RGB)
-    dark = cv2.multiply(cv2.bitwise_not(base), cv2.bitwise_not(light), scale=1.0 / 255.0)
-    return cv2.bitwise_not(dark)
+    return cv2.add(base, cv2.multiply(cv2.bitwise_not(base), light, scale=1.0 / 255.0))
 
 
 def sweep(size: tuple[int, int], rng: np.random.Generator, colors: tuple[RGB, RGB]) -> np.ndarray:
