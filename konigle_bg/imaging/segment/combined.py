@@ -23,7 +23,6 @@ import threading
 import cv2
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from . import devices, register, weights
 from .base import Segmenter, SegmenterUnavailable
@@ -58,6 +57,8 @@ WORK_SIDE = 1024
 
 def _component_map(labels: np.ndarray) -> tuple[np.ndarray, int]:
     """Split each label into its connected pieces: ids 1..n, one per (label, piece)."""
+    from scipy import ndimage  # here, not at import: default workers never need it
+
     components = np.zeros(labels.shape, dtype=np.int32)
     count = 0
     for value in np.unique(labels):
@@ -150,6 +151,8 @@ def fuse_salient_with_prompt(
     is strong somewhere (the prompt names something the salient model missed), else the salient
     map unchanged.
     """
+    from scipy import ndimage
+
     if salient.shape != prompt.shape:
         raise ValueError(f"salient {salient.shape} and prompt {prompt.shape} differ in shape")
     salient = np.clip(salient, 0.0, 1.0).astype(np.float32)
@@ -242,7 +245,7 @@ class ClipSegOneFormerSegmenter(_Composite):
         }
 
     def prompt_map(self, image: Image.Image, prompts: list[str] | None) -> tuple[np.ndarray, bool]:
-        """(map at OneFormer's mask resolution, whether segments were chosen)."""
+        """(map at model resolution, whether OneFormer segments were chosen: else CLIPSeg's)."""
         clipseg, oneformer = self.parts["clipseg"], self.parts["oneformer"]
         prob = clipseg.probabilities(image, prompts)
         labels = oneformer.label_map(image)
@@ -290,9 +293,11 @@ class AutoSegmenter(_Composite):
         from . import get_segmenter
 
         # Only non-default options, so the salient session is the one default workers share.
+        # The salient model runs on onnxruntime, whose CPU build has no CUDA: "cuda" here means
+        # the torch models, so only an explicit "cpu" is passed on.
         salient_options: dict = {}
-        if self.device != "auto":
-            salient_options["device"] = self.device
+        if self.device == "cpu":
+            salient_options["device"] = "cpu"
         if self.threads:
             salient_options["threads"] = self.threads
         parts = {"salient": get_segmenter(self.salient_name, **salient_options)}
