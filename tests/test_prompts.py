@@ -1,6 +1,8 @@
 """Title -> prompt: brands, sizes, SKUs and marketing words go; noun, colour, material stay."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from konigle_bg.imaging.prompts import FALLBACK_PROMPT, prompts_from_title
 
@@ -158,3 +160,11 @@ def test_description_only_used_when_title_and_category_have_no_noun():
 def test_fallback():
     assert prompts_from_title("   ") == [FALLBACK_PROMPT]
     assert FALLBACK_PROMPT == "product"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120), st.text(max_size=60), st.text(max_size=40))
+def test_any_text_gives_short_non_empty_prompts(title, description, category):
+    prompts = prompts_from_title(title, description, category)
+    assert 1 <= len(prompts) <= 3
+    assert all(p and p == p.strip() and p == p.lower() for p in prompts)

@@ -13,6 +13,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported 
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from konigle_bg.imaging.segment import (
@@ -342,3 +344,42 @@ def test_auto_joins_clipseg_and_oneformer_when_present(tiny_models, photo, tmp_p
     assert "clipseg+oneformer@" in auto.revision
     no_of = get_segmenter("auto", models_dir=str(hub), oneformer=False)
     assert no_of.prompted_name == "clipseg" and no_of.revision != auto.revision
+
+
+# ---- properties of the rules on random maps --------------------------------------------------
+
+maps = st.integers(min_value=0, max_value=2**32 - 1).map(np.random.default_rng)
+
+
+@settings(max_examples=40, deadline=None)
+@given(maps)
+def test_selected_segments_are_whole_segments(rng):
+    labels = rng.integers(0, 4, (12, 16)).astype(np.int32)
+    labels = np.kron(labels[:6, :8], np.ones((2, 2), np.int32))  # blocky, like a label map
+    prob = rng.random(labels.shape).astype(np.float32) ** 3
+    out = combine_clipseg_oneformer(labels, prob)
+    assert out.shape == labels.shape and out.dtype == np.float32
+    mask = select_segments(labels, prob)
+    if mask is None:
+        np.testing.assert_array_equal(out, prob)
+        return
+    from scipy import ndimage
+
+    for value in np.unique(labels):
+        pieces, n = ndimage.label(labels == value)
+        for i in range(1, n + 1):
+            inside = mask[pieces == i]
+            assert inside.all() or not inside.any()  # never a part of a segment
+
+
+@settings(max_examples=40, deadline=None)
+@given(maps)
+def test_fused_map_is_salient_prompt_or_a_cut_of_salient(rng):
+    salient = np.clip(rng.random((16, 20)) * 1.6 - 0.3, 0, 1).astype(np.float32)
+    prompt = rng.random((16, 20)).astype(np.float32) ** 2
+    out = fuse_salient_with_prompt(salient, prompt)
+    assert out.shape == salient.shape and out.dtype == np.float32
+    if np.array_equal(out, prompt):
+        return
+    cut = (out == salient) | (out == 0)
+    assert cut.all()  # each pixel keeps its salient value or is dropped
