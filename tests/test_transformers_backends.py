@@ -383,3 +383,20 @@ def test_fused_map_is_salient_prompt_or_a_cut_of_salient(rng):
         return
     cut = (out == salient) | (out == 0)
     assert cut.all()  # each pixel keeps its salient value or is dropped
+
+
+def test_backend_options_fit_each_backend(tiny_models, tmp_path):
+    from konigle_bg.imaging.segment.transformers_backends import backend_options
+
+    clip_dir, of_dir = tiny_models
+    models = {
+        "clipseg_model": str(clip_dir),
+        "oneformer_model": str(of_dir),
+        "models_dir": tmp_path,
+    }
+    assert backend_options("u2netp", **models) == {}
+    assert backend_options("clipseg", **models) == {"model": str(clip_dir), "models_dir": tmp_path}
+    assert backend_options("oneformer", clipseg_model="x") == {}
+    for name in ("clipseg", "oneformer", "clipseg+oneformer", "auto"):
+        seg = get_segmenter(name, **backend_options(name, **models))  # accepted, weights found
+        assert seg.name == name
