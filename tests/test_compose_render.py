@@ -168,3 +168,25 @@ def test_render_does_not_touch_the_cached_background():
     assert not (first == empty).all()  # the product was painted on a copy ...
     again = np.asarray(render(Image.new("RGBA", (100, 80)), theme))
     assert (again == empty).all()  # ... and the shared layer stayed clean
+
+
+def test_marketplace_white_survives_encoding():
+    """The stored file, not only the render, has every background pixel at exactly 255."""
+    import io as _io
+
+    from konigle_bg.imaging.io import encode
+
+    h, w = 600, 800
+    a = np.zeros((h, w), np.float32)
+    cv2.circle(a, (400, 300), 200, 1, -1)
+    a = cv2.GaussianBlur(a, (0, 0), 3)
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[..., 0], rgb[..., 1], rgb[..., 2] = 180, np.linspace(0, 255, w)[None].astype(np.uint8), 60
+    cut = Image.fromarray(np.dstack([rgb, (a * 255).astype(np.uint8)]), "RGBA")
+    theme = PRESETS["marketplace-white"]
+    out = render(cut, theme)
+    background = (np.asarray(out) == 255).all(-1)
+    stored = encode(out, theme.output.format, theme.output.quality)
+    decoded = np.asarray(Image.open(_io.BytesIO(stored)).convert("RGB"))
+    assert background.sum() > 0.3 * background.size
+    assert (decoded[background] == 255).all()

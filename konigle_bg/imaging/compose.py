@@ -484,7 +484,9 @@ PRESETS: dict[str, Theme] = {
     "marketplace-white": Theme(
         label="Marketplace white",
         framing=Framing(canvas="square", fill=0.85, min_size=1000),
-        output=Output("JPEG", 95),
+        # PNG: JPEG's block ringing leaves 254s beside the product, and marketplaces check
+        # that every background pixel is exactly 255.
+        output=Output("PNG"),
     ),
     "studio": Theme(
         label="Studio grey sweep",
