@@ -302,6 +302,11 @@ class ThemeSerializer(serializers.ModelSerializer):
         fields = ["id", "store", "name", "slug", "preset", "spec", "is_active", "created"]
         read_only_fields = ["id", "is_active", "created"]
 
+    def get_validators(self) -> list:
+        # The (store, slug) uniqueness is checked in validate(), where a missing slug is
+        # derived from the name first; DRF's generated validator would demand the slug.
+        return []
+
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
