@@ -144,7 +144,9 @@ def test_clipseg_shape_range_and_one_log_line(tiny_models, photo, caplog):
         seg.predict(photo, ["red cup"])
     assert out.shape == (37, 53) and out.dtype == np.float32
     assert 0.0 <= out.min() <= out.max() <= 1.0 and out.std() > 0
-    lines = [r.getMessage() for r in caplog.records if "clipseg" in r.getMessage()]
+    lines = [
+        r.getMessage() for r in caplog.records if r.getMessage().startswith("segmenter clipseg:")
+    ]
     assert len(lines) == 1 and f"on {seg.device}" in lines[0]
     assert get_segmenter("clipseg", model=str(clip_dir), device="auto") is seg
 
