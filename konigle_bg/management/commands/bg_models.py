@@ -69,6 +69,8 @@ class Command(BaseCommand):
         if set(selected) == set(BACKENDS):
             both = all(present.values())
             joined = "clipseg+oneformer" if both else "clipseg" if present["clipseg"] else None
+            if joined and not torch_stack_available():
+                joined = None  # auto joins them only where torch can run them
             self.stdout.write(
                 f"{'auto':<10} u2netp" + (f" + {joined} (with prompts)" if joined else " only")
             )
