@@ -116,6 +116,16 @@ CASES = [
     ("Orthopedic Bed for Dogs, Large, Grey", "", "", ["grey dog bed"]),
     ("Wine Glasses Set of 4, Crystal", "", "", ["crystal wine glasses"]),
     ("Light Blue Oxford Shirt - Slim Fit", "", "", ["light blue shirt"]),
+    ("Dyson V8 Cordless Vacuum Cleaner, Nickel", "", "", ["vacuum cleaner"]),
+    ("Philips Steam Iron 2400W, Blue", "", "", ["blue steam iron"]),
+    (
+        "Fender Player Stratocaster Electric Guitar, Maple Fingerboard, 3-Color Sunburst",
+        "",
+        "",
+        ["guitar"],
+    ),
+    ("Yankee Candle Large Jar Candle, Vanilla Cupcake", "", "", ["candle"]),
+    ("Lodge Cast Iron", "", "", ["product"]),
     ("", "", "", ["product"]),
     ("SKU-48213 #2024 NEW!!!", "", "", ["product"]),
 ]

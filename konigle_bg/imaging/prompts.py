@@ -53,6 +53,13 @@ _NOUNS = frozenset(
     collar leash harness
     tent sleeping-bag hammock cooler
     drill saw hammer screwdriver wrench
+    jersey kimono poncho parka anorak gilet onesie bodysuit bib mule moccasin slides trunks
+    stroller pram crib highchair fan heater vacuum cleaner iron humidifier diffuser
+    guitar ukulele violin piano drum harmonica headband scrunchie hairclip wig
+    palette foundation lipgloss perfume cologne candle poster painting figurine statue
+    sculpture ornament bauble wreath keychain keyring badge pouch organiser organizer rack
+    hanger hook bin crate tin armchair recliner beanbag pouf futon goggles mask mitt
+    jam honey chocolate coffee tea oil sauce cookie biscuit candy
     towels
     """.split()
 )
@@ -73,7 +80,7 @@ _MODIFIERS = frozenset(
     baseball bucket sun
     dog cat pet bath hand beach yoga
     swim sports puffer trench bomber
-    paper lunch storage gift stacking power piggy tank doll
+    paper lunch storage gift stacking power piggy tank doll vacuum steam
     """.split()
 )
 
@@ -414,8 +421,8 @@ def _noun_phrase(part: list[str], tail: list[str]) -> str | None:
             return _GLOSSARY_NOUNS[tok]
         if tok in _BRANDED_NOUNS:
             return _BRANDED_NOUNS[tok]
-        if not _is_noun(tok):
-            continue
+        if not _is_noun(tok) or _in_attribute_phrase(part, i):
+            continue  # the "iron" of "cast iron" is a material, not the product
         if _singular(tok) in _WEAK_HEADS and any(_is_noun(t) for t in part[:i]):
             continue  # "Fire Truck Building Toy": the truck is what the photo shows
         prev = part[i - 1] if i > 0 else ""
@@ -465,6 +472,13 @@ def _is_attribute(part: list[str], i: int) -> bool:
     pair_prev = (part[i - 1], tok) if i > 0 else None
     phrases = {**_MATERIAL_PHRASES, **_COLOUR_PHRASES}
     return pair_next in phrases or pair_prev in phrases
+
+
+def _in_attribute_phrase(part: list[str], i: int) -> bool:
+    pairs = {**_MATERIAL_PHRASES, **_COLOUR_PHRASES}
+    return (i > 0 and (part[i - 1], part[i]) in pairs) or (
+        i + 1 < len(part) and (part[i], part[i + 1]) in pairs
+    )
 
 
 def _colour(tokens: list[str]) -> str | None:
