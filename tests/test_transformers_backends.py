@@ -35,6 +35,7 @@ from tests.tiny_hf_models import (
     ONEFORMER_ID,
     ONEFORMER_LABELS,
     as_hub_cache,
+    as_legacy_hub_files,
     build_clipseg,
     build_oneformer,
 )
@@ -197,6 +198,29 @@ def test_oneformer_loads_offline_despite_remote_class_info(tiny_models, photo):
     assert out.shape == (37, 53) and out.dtype == np.float32
     assert 0.0 <= out.min() <= out.max() <= 1.0
     assert seg.foreground_ids == {1, 2, 4}
+
+
+def test_hub_repos_older_file_layout_loads(tiny_models, tmp_path):
+    """vocab.json/merges.txt tokenizers and v4 preprocessor configs, as the real repos ship."""
+    clip_dir, of_dir = tiny_models
+    img = Image.new("RGB", (50, 40), (100, 150, 200))
+    clip = as_legacy_hub_files(clip_dir, tmp_path / "clip", "clipseg")
+    seg = get_segmenter("clipseg", model=str(clip), device="cpu")
+    both = seg.probabilities(img, ["red cup", "bottle"])
+    assert both.shape == (32, 32)
+    np.testing.assert_allclose(
+        both,
+        get_segmenter("clipseg", model=str(clip_dir), device="cpu").probabilities(
+            img, ["red cup", "bottle"]
+        ),
+        atol=1e-5,
+    )
+    of = as_legacy_hub_files(of_dir, tmp_path / "of", "oneformer")
+    seg = get_segmenter("oneformer", model=str(of), device="cpu")
+    assert seg.predict(img).shape == (40, 50)
+    pixels = seg.preprocess(img)["pixel_values"]
+    # 0-255 mean/std without rescaling: (100 - 123.675) / 58.395 on the red channel.
+    assert float(pixels[0, 0].mean()) == pytest.approx((100 - 123.675) / 58.395, abs=1e-3)
 
 
 def test_foreground_label_ids():

@@ -129,3 +129,56 @@ def as_hub_cache(cache: Path, model_id: str, source: Path, commit: str = "0" * 4
     (repo / "refs").mkdir(parents=True, exist_ok=True)
     (repo / "refs" / "main").write_text(commit)
     return snapshot
+
+
+def as_legacy_hub_files(source: Path, folder: Path, kind: str) -> Path:
+    """``source`` rewritten with the older files the hub repos actually hold.
+
+    vocab.json + merges.txt instead of tokenizer.json, and the v4-era preprocessor configs of
+    CIDAS/clipseg-rd64-refined (``ViTFeatureExtractor``, integer size) and of shi-labs' OneFormer
+    (0-255 mean/std without rescaling, class_info_file, num_text), at tiny sizes.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(source / name, folder / name)
+    special = {
+        "bos_token": "<|startoftext|>",
+        "eos_token": "<|endoftext|>",
+        "pad_token": "<|endoftext|>",
+        "unk_token": "<|endoftext|>",
+    }
+    (folder / "vocab.json").write_text(json.dumps(tiny_tokenizer().get_vocab()))
+    (folder / "merges.txt").write_text("#version: 0.2\n")
+    (folder / "special_tokens_map.json").write_text(json.dumps(special))
+    tok_config = {"tokenizer_class": "CLIPTokenizer", "model_max_length": 77, **special}
+    (folder / "tokenizer_config.json").write_text(json.dumps(tok_config))
+    if kind == "clipseg":
+        pre = {
+            "feature_extractor_type": "ViTFeatureExtractor",
+            "processor_class": "CLIPSegProcessor",
+            "do_normalize": True,
+            "do_resize": True,
+            "image_mean": MEAN,
+            "image_std": STD,
+            "resample": 2,
+            "size": 32,
+        }
+    else:
+        pre = {
+            "image_processor_type": "OneFormerImageProcessor",
+            "processor_class": "OneFormerProcessor",
+            "class_info_file": "coco_panoptic.json",
+            "repo_path": "shi-labs/oneformer_demo",
+            "num_text": 134,
+            "num_labels": len(ONEFORMER_LABELS),
+            "ignore_index": 255,
+            "do_normalize": True,
+            "do_resize": True,
+            "do_rescale": False,
+            "image_mean": [123.675, 116.28, 103.53],
+            "image_std": [58.395, 57.12, 57.375],
+            "resample": 2,
+            "size": {"shortest_edge": 64, "longest_edge": 96},
+        }
+    (folder / "preprocessor_config.json").write_text(json.dumps(pre))
+    return folder
