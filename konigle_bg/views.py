@@ -149,7 +149,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
     """Every processed photo of a store, before/after, least confident first, paginated."""
     store = get_object_or_404(host.stores_for(request.user), pk=store_id)
-    form = ReviewFilterForm(request.GET or None)
+    data = request.GET.copy()
+    data.setdefault("per_page", "50")
+    form = ReviewFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {}
     images = host.image_model().objects.filter(**{host.image_store_lookup(): store})
     qs = review_queryset(

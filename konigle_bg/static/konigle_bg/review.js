@@ -29,8 +29,15 @@
   // ---- grid: poll queued/running photos until they finish
   var grid = document.getElementById("review-grid");
   var cfgEl = document.getElementById("bg-config");
+  var refreshCards = function () {};
   if (grid && cfgEl) {
     var cfg = JSON.parse(cfgEl.textContent);
+    refreshCards = function () { // every card on the page, e.g. after a theme switch
+      var ids = Array.prototype.map.call(grid.querySelectorAll(".bg-card"), function (c) { return c.dataset.image; });
+      if (ids.length) getJSON(cfg.statusUrl + "?ids=" + ids.join(",")).then(function (res) {
+        (res.body.images || []).forEach(updateCard);
+      });
+    };
     var pollGrid = function () {
       var open = grid.querySelectorAll(".bg-card[data-status=pending], .bg-card[data-status=running]");
       if (!open.length) return;
@@ -58,7 +65,7 @@
   }
 
   // ---- product page: drag a box on the original (stored in the photo's pixel coordinates)
-  document.querySelectorAll(".bg-boxable").forEach(function (wrap) {
+  function bindBox(wrap) {
     var img = wrap.querySelector("img");
     var sel = wrap.querySelector(".bg-sel");
     var form = document.getElementById(wrap.dataset.form);
@@ -104,10 +111,11 @@
       setBox(b);
     });
     clear.addEventListener("click", function () { setBox(null); });
+    // The box remembered from the last re-prompt is drawn once the photo has its size.
     var remembered = sel.dataset.box;
     var draw = function () { if (remembered) showBox(remembered.split(",").map(Number)); };
-    if (img.complete) draw(); else img.addEventListener("load", draw);
-  });
+    if (img.complete && img.naturalWidth) draw(); else img.addEventListener("load", draw);
+  }
 
   // ---- product page: while a photo's job runs, poll; when it ends, swap in the new section
   function pollPhoto(section) {
@@ -124,9 +132,10 @@
     }, function () { setTimeout(function () { pollPhoto(section); }, 3000); });
   }
   function bindSection(section) {
-    // Re-run the bindings for a section fetched from the server.
+    // Also run for a section fetched from the server to replace the old one.
     if (section.__bound) return;
     section.__bound = true;
+    section.querySelectorAll(".bg-boxable").forEach(bindBox);
     if (OPEN[section.dataset.status]) setTimeout(function () { pollPhoto(section); }, 800);
   }
   document.querySelectorAll(".bg-photo").forEach(bindSection);
@@ -156,6 +165,7 @@
         if (!res.ok) return;
         showRun(res.body);
         if (OPEN[res.body.state]) setTimeout(pollRun, 1000);
+        else refreshCards();
       });
     };
     var form = document.getElementById("theme-switch-form");
