@@ -280,9 +280,12 @@ def revert(request: HttpRequest, image_id: int) -> HttpResponse:
 @require_POST
 def activate(request: HttpRequest, image_id: int) -> HttpResponse:
     image = _image_for(request.user, image_id)
-    variant = Variant.objects.filter(
-        image=image, pk=request.POST.get("variant") or 0, status=JobStatus.DONE
-    ).first()
+    raw = request.POST.get("variant", "")
+    variant = (
+        Variant.objects.filter(image=image, pk=int(raw), status=JobStatus.DONE).first()
+        if raw.isdigit()
+        else None
+    )
     if variant is None:
         messages.error(request, f"Photo {image.pk}: no such finished result.")
     else:

@@ -211,6 +211,12 @@ def test_reprompt_with_box_makes_new_active_result(
         reverse("konigle_bg:activate", args=[image.pk]), {"variant": first.pk}, follow=True
     )
     assert Variant.objects.get(image=image, is_active=True).pk == first.pk
+    for bad in ("abc", "", str(first.pk + 999)):
+        resp = owner_client.post(
+            reverse("konigle_bg:activate", args=[image.pk]), {"variant": bad}, follow=True
+        )
+        assert resp.status_code == 200 and "no such finished result" in resp.content.decode()
+    assert Variant.objects.get(image=image, is_active=True).pk == first.pk
 
 
 @pytest.mark.parametrize(
