@@ -6,6 +6,7 @@ Registers segmentation backends that misbehave on purpose; the real pipeline run
   ``sleep`` seconds) before segmenting with the default model: a cut-out that is slow and
   observable, so a test can kill the worker in the middle of it.
 * ``test-broken``: always raises (an unexpected bug in a backend).
+* ``test-faulty``: one of those faults for photos of a given width only (see Faulty).
 * ``test-hook``: calls :data:`HOOK` (in-process tests) then segments normally: lets a test run
   a revert *while* a job is inside the cut-out, deterministically.
 """

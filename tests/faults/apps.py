@@ -18,24 +18,29 @@ class _Delegating(Segmenter):
 
     def __init__(self, **options) -> None:
         self.options = options
-        # The real default model does the work: only the fault around it is fake.
-        self.inner = get_segmenter(
-            "u2netp", **{k: v for k, v in options.items() if k in ("device", "threads")}
-        )
 
     def predict(self, image, prompts=None):
-        return self.inner.predict(image, None)
+        # The real default model does the work: only the fault around it is fake. Looked up
+        # here, not in __init__: the registry's lock is held while a session is built.
+        inner = get_segmenter(
+            "u2netp", **{k: v for k, v in self.options.items() if k in ("device", "threads")}
+        )
+        return inner.predict(image, None)
+
+
+def _wait_at_gate(options: dict) -> None:
+    folder = Path(options["dir"])
+    (folder / f"started-{os.getpid()}").write_text(str(time.time()))
+    deadline = time.monotonic() + float(options.get("sleep", 60))
+    while (folder / "gate").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 class Gated(_Delegating):
     name = "test-gated"
 
     def predict(self, image, prompts=None):
-        folder = Path(self.options["dir"])
-        (folder / f"started-{os.getpid()}").write_text(str(time.time()))
-        deadline = time.monotonic() + float(self.options.get("sleep", 60))
-        while (folder / "gate").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _wait_at_gate(self.options)
         return super().predict(image, prompts)
 
 
@@ -44,6 +49,26 @@ class Broken(_Delegating):
 
     def predict(self, image, prompts=None):
         raise RuntimeError("injected fault: this segmenter always fails")
+
+
+class Faulty(_Delegating):
+    """Misbehaves only on photos of a given width, so one worker sees good and bad jobs.
+
+    Options: ``fail_width`` (raises), ``hang_width`` (sleeps ``sleep`` seconds: past the
+    queue's timeout), ``gate_width`` (waits on ``<dir>/gate`` like test-gated).
+    """
+
+    name = "test-faulty"
+
+    def predict(self, image, prompts=None):
+        width = image.size[0]
+        if width == self.options.get("fail_width"):
+            raise RuntimeError("injected fault: this segmenter always fails")
+        if width == self.options.get("hang_width"):
+            time.sleep(float(self.options.get("sleep", 60)))
+        if width == self.options.get("gate_width"):
+            _wait_at_gate(self.options)
+        return super().predict(image, prompts)
 
 
 class Hooked(_Delegating):
@@ -56,7 +81,7 @@ class Hooked(_Delegating):
 
 
 # Registered on import, so in-process tests only need to import this module.
-for _cls in (Gated, Broken, Hooked):
+for _cls in (Gated, Broken, Faulty, Hooked):
     register(_cls.name)(_cls)
 
 
