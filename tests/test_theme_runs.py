@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from konigle_bg import services
 from konigle_bg.models import BackgroundTheme, Cutout, PhotoState, ThemeRun, Variant
@@ -121,6 +123,11 @@ def test_photos_without_cutout_get_one_first(
     assert len(predicts) == 2 * per_photo
     assert Cutout.objects.filter(image__product=fresh).count() == 2
     assert Cutout.objects.filter(image__product=done).count() == 1
+    # Stored for fast re-reading: no colour where nothing shows (see services._clear_hidden).
+    with Cutout.objects.filter(image__product=fresh).first().rgba.open("rb") as fh:
+        rgba = np.asarray(Image.open(fh).convert("RGBA"))
+    hidden = rgba[..., 3] == 0
+    assert hidden.any() and not rgba[hidden].any()
     predicts.clear()
     run2 = _run(store, themes["soft-grey"], django_capture_on_commit_callbacks)
     assert run2.done == 3 and predicts == []
