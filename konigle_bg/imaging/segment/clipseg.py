@@ -47,7 +47,7 @@ class ClipSegSegmenter(HFModelSegmenter):
         import torch
 
         texts = clean_prompts(prompts) or [DEFAULT_PROMPT]
-        image = downscale(image.convert("RGB"), PREPROCESS_MAX_SIDE)
+        image = downscale(image, PREPROCESS_MAX_SIDE).convert("RGB")
         pixels = self.processor.image_processor(images=image, return_tensors="pt")["pixel_values"]
         # CLIP's text encoder has 77 positions: a long prompt is cut, not an error.
         text = self.processor.tokenizer(

@@ -78,7 +78,7 @@ class OneFormerSegmenter(HFModelSegmenter):
         self.foreground_ids = foreground_label_ids(self.id2label)
 
     def preprocess(self, image: Image.Image) -> dict:
-        image = downscale(image.convert("RGB"), PREPROCESS_MAX_SIDE)
+        image = downscale(image, PREPROCESS_MAX_SIDE).convert("RGB")
         pixels = self.image_processor(images=image, return_tensors="pt")["pixel_values"]
         return {"pixel_values": pixels.to(self.device), "task_inputs": self.task_inputs}
 

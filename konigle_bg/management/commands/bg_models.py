@@ -96,6 +96,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{backend}: downloading {model_id} ...")
             try:
                 _fetch(model_id, models_dir)
+            except ImportError as exc:
+                raise CommandError(
+                    f"{exc.name or 'huggingface_hub'} is missing: "
+                    "pip install 'konigle-bg[transformers]'"
+                ) from exc
             except Exception as exc:  # noqa: BLE001 - any hub/network failure is reported the same
                 if not _is_network_error(exc):
                     raise
