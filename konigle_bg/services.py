@@ -125,9 +125,18 @@ def write_file(name: str, data: bytes, storage=default_storage) -> str:
 
 
 def segmenter() -> Segmenter:
+    from .imaging.segment.transformers_backends import backend_options
     from .workers import configure
 
-    options = dict(bg_settings.SEGMENTER_OPTIONS)
+    options = {
+        **backend_options(
+            bg_settings.SEGMENTER,
+            clipseg_model=bg_settings.CLIPSEG_MODEL,
+            oneformer_model=bg_settings.ONEFORMER_MODEL,
+            models_dir=bg_settings.MODELS_DIR,
+        ),
+        **bg_settings.SEGMENTER_OPTIONS,
+    }
     options.setdefault("device", bg_settings.DEVICE)
     # Thread pools sized once per worker process (THREADS, else cores // workers) so that
     # several workers on one host never oversubscribe its cores.
@@ -729,8 +738,30 @@ def _finish_run(run_id: int) -> bool:
             pk=run.theme_id
         ).update(is_active=False)
         BackgroundTheme.objects.filter(pk=run.theme_id).update(is_active=True)
+        _requeue_stragglers(run)
     log.info("theme run %s completed", run_id)
     return True
+
+
+def _requeue_stragglers(run: ThemeRun) -> None:
+    """Render again the photos still shown on another theme once the run completes.
+
+    A product published while the run went on was a draft when the run listed its photos, and
+    its own job rendered it on the old theme: the switch, asked for before, must not leave it
+    behind. Photos with their own theme, and reverted ones (nothing active), are left alone.
+    """
+    from .tasks import enqueue_image
+
+    stale = (
+        Variant.objects.filter(
+            is_active=True, **{f"image__{host.image_store_lookup()}": run.store_id}
+        )
+        .exclude(theme_id=run.theme_id)
+        .exclude(image__bg_state__theme_override__isnull=False)
+        .values_list("image_id", flat=True)
+    )
+    for image_id in list(stale):
+        enqueue_image(image_id)
 
 
 def _flip(run: ThemeRun) -> None:

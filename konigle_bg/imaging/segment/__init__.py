@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -15,7 +16,8 @@ log = logging.getLogger(__name__)
 
 _factories: dict[str, Callable[..., Segmenter]] = {}
 _sessions: dict[tuple, Segmenter] = {}
-_lock = threading.Lock()
+# Re-entrant: a composite backend may build its parts through the registry.
+_lock = threading.RLock()
 
 
 def register(name: str) -> Callable:
@@ -54,12 +56,14 @@ def clear_sessions() -> None:
         _sessions.clear()
 
 
+@functools.cache
 def _load_builtin() -> None:
     # Importing the modules registers them; heavy libraries (torch) are imported only
-    # inside the backends' constructors, so this stays cheap.
+    # inside the backends' constructors, so this stays cheap. Once per process.
     from . import salient  # noqa: F401
 
     try:
         from . import transformers_backends  # noqa: F401
     except ImportError:
-        pass
+        # A real bug must not hide four backends silently.
+        log.exception("prompt-driven backends unavailable")
