@@ -103,10 +103,14 @@ from tests.conftest import photo_bytes
 from tests.browser.photos import two_subjects
 
 u = get_user_model().objects.create_user("seller", password="pw-seller", is_staff=True)
-u.user_permissions.set(Permission.objects.filter(content_type__app_label="products"))
+u.user_permissions.set(
+    Permission.objects.filter(content_type__app_label__in=["products", "konigle_bg"])
+)
 s = Store.objects.create(name="Corner Shop", slug="corner", owner=u)
 BackgroundTheme.objects.create(store=s, name="Winter snow", slug="winter-snow",
                                preset="winter-snow", spec=PRESETS["winter-snow"].to_dict())
+BackgroundTheme.objects.create(store=s, name="Soft grey", slug="soft-grey",
+                               preset="soft-grey", spec=PRESETS["soft-grey"].to_dict())
 
 def product(title, data, publish):
     p = Product.objects.create(store=s, title=title)

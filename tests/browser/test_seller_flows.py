@@ -31,6 +31,14 @@ print(json.dumps(out))
 """
 
 
+def shot(page, path: Path) -> None:
+    """Screenshot once images have loaded and transitions (progress bars) have run."""
+    loaded = "() => [...document.images].every(i => i.complete || i.loading === 'lazy')"
+    page.wait_for_function(loaded)
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(path), full_page=True)
+
+
 def states(site, *ids: int) -> dict:
     data = site.json(STATE.format(ids=", ".join(map(str, ids))))
     return {int(k): v for k, v in data.items()}
@@ -71,7 +79,7 @@ def test_publish_then_processed_photo_appears_on_grid(site, page, tmp_path: Path
     assert page.evaluate(
         "src => fetch(src).then(r => r.ok && r.headers.get('content-type'))", after
     ).startswith("image/")
-    page.screenshot(path=str(tmp_path / "grid.png"), full_page=True)
+    shot(page, tmp_path / "grid.png")
 
 
 def test_drag_box_around_right_subject_replaces_result(site, page, tmp_path: Path):
@@ -102,7 +110,7 @@ def test_drag_box_around_right_subject_replaces_result(site, page, tmp_path: Pat
         int(section.locator(f"input[name={k}]").input_value()) for k in ("x0", "y0", "x1", "y1")
     ]
     assert all(abs(a - b) <= 3 for a, b in zip(sent, BLUE_BOX, strict=True)), sent
-    page.screenshot(path=str(tmp_path / "box.png"), full_page=True)
+    shot(page, tmp_path / "box.png")
 
     shown_before = section.locator("img.bg-shown").get_attribute("src")
     section.locator("button[type=submit]", has_text="Re-prompt").click()
@@ -133,7 +141,7 @@ def test_drag_box_around_right_subject_replaces_result(site, page, tmp_path: Pat
     page.mouse.move(fresh["x"] + 120, fresh["y"] + 100, steps=3)
     page.mouse.up()
     assert page.locator(f"#photo-{image_id} input[name=x1]").input_value() != ""
-    page.screenshot(path=str(tmp_path / "reprompted.png"), full_page=True)
+    shot(page, tmp_path / "reprompted.png")
 
 
 def test_revert_shows_original_on_storefront(site, page, tmp_path: Path):
@@ -156,10 +164,33 @@ def test_revert_shows_original_on_storefront(site, page, tmp_path: Path):
     srcs = page.locator(".photos img").evaluate_all("els => els.map(e => e.getAttribute('src'))")
     assert srcs == [original_src]
     assert page.evaluate("() => document.querySelector('.photos img').naturalWidth") == 480
-    page.screenshot(path=str(tmp_path / "storefront.png"), full_page=True)
+    shot(page, tmp_path / "storefront.png")
 
 
-def test_theme_switch_progress_reaches_100(site, page, tmp_path: Path):
+def test_admin_theme_switch_progress_reaches_100(site, page, tmp_path: Path):
+    """The theme-switch admin pages: choose, preview, confirm, watch the bar fill."""
+    processed(site, site.ids["pair_img"])
+    page.goto(f"{site.url}/admin/konigle_bg/backgroundtheme/")
+    page.click("#bg-switch-store-theme")
+    page.click("a.bg-theme-choice:text-is('Soft grey')")
+    page.click("input[type=submit][value='Switch the store to Soft grey']")
+    page.wait_for_url(re.compile(r"/runs/\d+/"))
+    page.wait_for_function(
+        "() => document.getElementById('bg-percent').textContent.trim() === '100'"
+        " && document.getElementById('bg-state').textContent.trim() === 'Completed'",
+        timeout=180_000,
+    )
+    assert page.locator("#bg-bar").get_attribute("aria-valuenow") == "100"
+    assert page.locator("#bg-cancel").is_hidden()
+    shot(page, tmp_path / "admin-theme-switch.png")
+    # The review grid shows the photo on the new theme.
+    page.goto(f"{site.url}/bg/stores/{site.ids['store']}/")
+    card = page.locator(f"#card-{site.ids['pair_img']}")
+    assert card.locator("[data-field=theme]").inner_text() == "Soft grey"
+
+
+def test_theme_switch_from_review_grid_progress_reaches_100(site, page, tmp_path: Path):
+    """The same switch through the REST API, driven by the review grid's progress bar."""
     processed(site, site.ids["pair_img"])
     page.goto(f"{site.url}/bg/stores/{site.ids['store']}/")
     page.select_option("#theme-switch-form select[name=theme]", label="Winter snow")
@@ -176,11 +207,11 @@ def test_theme_switch_progress_reaches_100(site, page, tmp_path: Path):
     page.wait_for_selector(
         f"#card-{site.ids['pair_img']} [data-field=theme]:text-is('Winter snow')", timeout=10_000
     )
-    page.screenshot(path=str(tmp_path / "theme-switch.png"), full_page=True)
+    shot(page, tmp_path / "theme-switch.png")
     # The switched photo now shows on the new theme.
     active = states(site, site.ids["pair_img"])[site.ids["pair_img"]]["active"]
     page.reload()
     card = page.locator(f"#card-{site.ids['pair_img']}")
     assert card.locator("img.after").get_attribute("src") == active
     assert card.locator("[data-field=theme]").inner_text() == "Winter snow"
-    page.screenshot(path=str(tmp_path / "after-switch.png"), full_page=True)
+    shot(page, tmp_path / "after-switch.png")

@@ -154,7 +154,8 @@
     var showRun = function (run) {
       runBox.hidden = false;
       bar.value = run.percent;
-      text.textContent = run.theme_name + ": " + run.state + ", " + run.processed + "/" + run.total +
+      var label = run.state.charAt(0).toUpperCase() + run.state.slice(1);
+      text.textContent = run.theme_name + ": " + label + ", " + run.processed + "/" + run.total +
         " (" + run.percent + "%)" + (run.failed ? ", " + run.failed + " failed" : "");
       cancel.hidden = !OPEN[run.state];
       panel.dataset.state = run.state;
