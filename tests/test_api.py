@@ -327,3 +327,18 @@ def test_schema_and_docs_page_served_locally(api):
     docs = api.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "/static/drf_spectacular_sidecar/" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_image_list_query_count_does_not_grow(api, store, media):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.test_review_pages import _bulk_photos
+
+    _bulk_photos(store, 20)
+    with CaptureQueriesContext(connection) as small:
+        assert len(api.get(_url("image-list")).json()["results"]) == 20
+    _bulk_photos(store, 200, seed=2)
+    with CaptureQueriesContext(connection) as full:
+        assert len(api.get(_url("image-list")).json()["results"]) == 50
+    assert len(full.captured_queries) == len(small.captured_queries) <= 8
