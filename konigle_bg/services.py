@@ -606,7 +606,8 @@ def start_theme_run(
         raise ThemeRunError(f"The theme {theme.name!r} needs a background image.")
 
     images = list(_store_images(store).select_related(bg_settings.PRODUCT_FIELD).order_by("pk"))
-    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=images)}
+    # A subquery, not a list: no bound-parameter limit on stores with many photos.
+    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=_store_images(store))}
     try:
         with transaction.atomic():
             run = ThemeRun.objects.create(
