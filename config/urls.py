@@ -15,7 +15,12 @@ urlpatterns = [
     path("", include("products.urls")),
 ]
 
+
+def media(request, path: str):
+    """Development media (production: the web server, docs/deploy.md). MEDIA_ROOT is read per
+    request so tests' settings apply; nosniff comes from SecurityMiddleware."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media)]
