@@ -215,3 +215,22 @@ def test_theme_switch_from_review_grid_progress_reaches_100(site, page, tmp_path
     assert card.locator("img.after").get_attribute("src") == active
     assert card.locator("[data-field=theme]").inner_text() == "Winter snow"
     shot(page, tmp_path / "after-switch.png")
+
+
+def test_api_docs_page_renders_offline(site, page, tmp_path: Path):
+    """Swagger UI comes from the sidecar's static files: requests off the site are refused."""
+    outside: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(site.url):
+            return route.continue_()
+        outside.append(route.request.url)
+        return route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{site.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "konigle_bg API" in page.locator(".swagger-ui .info .title").inner_text()
+    page.wait_for_selector("text=/api/bg/images/{id}/reprompt/")
+    assert outside == []
+    shot(page, tmp_path / "api-docs.png")
