@@ -113,7 +113,7 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses=ImageDetailSerializer)
     @action(detail=True, methods=["post"])
-    def revert(self, request: Request, pk=None) -> Response:
+    def revert(self, request: Request, pk=None, format=None) -> Response:
         """Show the original photo again, at once; results stay in the history."""
         image = self.get_object()
         services.revert_image(image)
@@ -121,7 +121,7 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ActivateSerializer, responses=ImageDetailSerializer)
     @action(detail=True, methods=["post"])
-    def activate(self, request: Request, pk=None) -> Response:
+    def activate(self, request: Request, pk=None, format=None) -> Response:
         """Show one of the photo's finished variants (any from its history)."""
         image = self.get_object()
         ser = ActivateSerializer(data=request.data, context={"image": image})
@@ -131,7 +131,7 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=RepromptSerializer, responses={202: JobSerializer})
     @action(detail=True, methods=["post"])
-    def reprompt(self, request: Request, pk=None) -> Response:
+    def reprompt(self, request: Request, pk=None, format=None) -> Response:
         """Cut the photo out again from a few words and/or a box; poll the returned job."""
         image = self.get_object()
         ser = RepromptSerializer(data=request.data, context={"image": image})
@@ -182,13 +182,13 @@ class ProductViewSet(viewsets.GenericViewSet):
         responses=inline_serializer("ProductRevert", {"reverted": serializers.IntegerField()}),
     )
     @action(detail=True, methods=["post"])
-    def revert(self, request: Request, pk=None) -> Response:
+    def revert(self, request: Request, pk=None, format=None) -> Response:
         """Show the originals of every photo of the product again."""
         return Response({"reverted": services.revert_product(self.get_object())})
 
     @extend_schema(request=None, responses={202: _PRODUCT_JOBS})
     @action(detail=True, methods=["post"])
-    def reprocess(self, request: Request, pk=None) -> Response:
+    def reprocess(self, request: Request, pk=None, format=None) -> Response:
         """Process every photo again (undoes a revert); one job per photo."""
         jobs = services.reprocess_product(self.get_object(), user=request.user)
         data = JobSerializer(jobs, many=True, context={"request": request}).data
@@ -231,7 +231,7 @@ class ThemeRunViewSet(
 
     @extend_schema(request=None, responses=ThemeRunSerializer)
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk=None) -> Response:
+    def cancel(self, request: Request, pk=None, format=None) -> Response:
         """Stop an open switch; what a progressive run already switched stays switched."""
         run = self.get_object()
         if run.state not in (ThemeRun.State.PENDING, ThemeRun.State.RUNNING):
