@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -127,8 +127,11 @@ class BackgroundProductAdminMixin:
 
     def revert_view(self, request, object_id):
         obj = self.get_object(request, object_id)
-        # get_object is scoped by get_queryset, so another store's product is simply absent.
-        if obj is None or request.method != "POST" or not self.has_change_permission(request, obj):
+        # get_object is scoped by get_queryset, so another store's product is simply absent:
+        # a 404, never a 403 that would say it exists.
+        if obj is None:
+            raise Http404
+        if request.method != "POST" or not self.has_change_permission(request, obj):
             raise PermissionDenied
         image_id = request.GET.get("image")
         if image_id:
