@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -17,10 +18,11 @@ urlpatterns = [
 
 
 def media(request, path: str):
-    """Development media (production: the web server, docs/deploy.md). MEDIA_ROOT is read per
-    request so tests' settings apply; nosniff comes from SecurityMiddleware."""
+    """Development media only (production: the web server, docs/deploy.md). Settings are read
+    per request, so tests can turn it on; nosniff comes from SecurityMiddleware."""
+    if not (settings.DEBUG or getattr(settings, "SERVE_MEDIA", False)):
+        raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
-if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media)]
+urlpatterns += [re_path(r"^media/(?P<path>.*)$", media)]
