@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> dict:
                 time.sleep(0.05)
                 run.refresh_from_db()
             switch_s = time.perf_counter() - t0
-        worker_wall, worker_cpu = _worker_photo_ms()
+        worker_wall, worker_cpu, worker_db = _worker_photo_ms()
 
         med_cut = statistics.median(cutout_ms)
         med_re = statistics.median(recomposite_ms)
@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> dict:
             "speedup": round(med_cut / med_re, 1),
             "worker_photo_wall_ms_median": round(worker_wall, 1),
             "worker_photo_cpu_ms_median": round(worker_cpu, 1),
+            "worker_photo_db_ms_median": round(worker_db, 1),
             "switch_seconds": round(switch_s, 2),
             "photos_per_minute": round(args.images / switch_s * 60, 1),
             # What the workers' own CPU time allows when the cores are not shared with other
@@ -286,17 +287,18 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
-def _worker_photo_ms() -> tuple[float, float]:
-    """Median wall and CPU milliseconds per photo inside the workers, from the timings each
-    batch returns (kept by django-q2 as the task result)."""
+def _worker_photo_ms() -> tuple[float, float, float]:
+    """Median wall, CPU and database milliseconds per photo inside the workers, from the timings
+    each batch returns (kept by django-q2 as the task result)."""
     from django_q.models import Task
 
-    wall, cpu = [], []
+    wall, cpu, db = [], [], []
     for task in Task.objects.filter(func="konigle_bg.tasks.theme_run_batch", success=True):
         photos = sum(task.result[k] for k in ("done", "failed", "skipped")) or 1
         wall.append(task.result["wall_ms"] / photos)
         cpu.append(task.result["cpu_ms"] / photos)
-    return statistics.median(wall), statistics.median(cpu)
+        db.append(task.result["db_ms"] / photos)
+    return statistics.median(wall), statistics.median(cpu), statistics.median(db)
 
 
 if __name__ == "__main__":

@@ -329,3 +329,16 @@ def test_preview_renders_from_cutout_without_storing(shop, store, themes, predic
     img = Image.open(io.BytesIO(data))
     assert ctype == "image/jpeg" and max(img.size) == 120
     assert Variant.objects.count() == n_variants and predicts == []
+
+
+def test_variants_are_baseline_jpeg(
+    shop, store, themes, sync_jobs, django_capture_on_commit_callbacks
+):
+    # Progressive encoding cost ~4x the CPU of baseline: a bulk re-render writes baseline.
+    run = _run(store, themes["studio"], django_capture_on_commit_callbacks)
+    variant = Variant.objects.filter(theme_run=run).first()
+    with variant.file.open("rb") as fh:
+        img = Image.open(fh)
+        img.load()
+    assert img.format == "JPEG" and not img.info.get("progressive")
+    assert img.info.get("icc_profile")  # still tagged sRGB
