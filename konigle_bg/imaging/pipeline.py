@@ -18,7 +18,7 @@ from . import quality, refine
 from .segment.base import Segmenter
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
-REFINE_REVISION = "2"
+REFINE_REVISION = "3"
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,16 @@ class RefineParams:
     zoom_margin: float = 0.1  # of the subject box's longer side, on each side
     zoom_max_area: float = 0.8  # skip when the zoom window covers more of the frame
     tta_flip: bool = False  # also run the mirrored crop and average
+    core_share: float = 0.1  # components with fewer sure pixels don't steer the zoom
+    fuse: str = "fine"  # how the zoomed map meets the coarse one: fine | mean | max
+    outside: str = "zero"  # the map outside the zoom window: coarse | zero
     # Edge-aware refinement at full resolution.
-    guided_radius: int = 8
+    # Radius as a share of the subject window's longer side: the coarse map's blur scales
+    # with the window (the model sees it at a fixed 320 px), not with the photo.
+    guided_radius: float = 0.03
     guided_eps: float = 1e-4
-    guided_scale: int = 2
+    guided_scale: int = 4
+    level: float = 0.5  # the map's value taken as the cut line
     band: int = 0  # > 0: only pixels this close to the edge may change
     sharpen: float = 1.0
     feather_sigma: float = 0.0
@@ -101,7 +107,7 @@ def segment(
     if not params.zoom:
         return coarse, None, None
     w, h = img.size
-    subject = refine.subject_box(coarse)
+    subject = refine.subject_box(coarse, core_share=params.core_share)
     if subject is None:
         return coarse, None, None
     window = refine.expand_box(subject, params.zoom_margin, w, h)
@@ -111,17 +117,27 @@ def segment(
     x0, y0, x1, y1 = window
     fine_crop = _predict(segmenter, img.crop(window), prompts, flip=params.tta_flip)
     timings["zoom"] = time.perf_counter() - t
-    # Outside the window the coarse map still rules (parts the first pass thought minor).
-    fine = coarse.copy()
+    # Outside the window: nothing (the window holds every sure part of the subject; what lies
+    # beyond is hazy clutter such as a light box's clamps), or the coarse map.
+    fine = coarse.copy() if params.outside == "coarse" else np.zeros_like(coarse)
+    inner = coarse[y0:y1, x0:x1]
+    if params.fuse == "mean":
+        fine_crop = 0.5 * (fine_crop + inner)
+    elif params.fuse == "max":
+        fine_crop = np.maximum(fine_crop, inner)
     fine[y0:y1, x0:x1] = fine_crop
     return coarse, fine, window
 
 
-def refine_alpha(photo: np.ndarray, prob: np.ndarray, params: RefineParams) -> np.ndarray:
+def refine_alpha(
+    photo: np.ndarray, prob: np.ndarray, params: RefineParams, window_side: int | None = None
+) -> np.ndarray:
+    side = window_side or max(photo.shape[:2])
+    prob = refine.recentre(prob, params.level)
     alpha = refine.guided_feather(
         photo,
         prob,
-        radius=params.guided_radius,
+        radius=max(2, int(round(params.guided_radius * side))),
         eps=params.guided_eps,
         scale=params.guided_scale,
         band=params.band,
@@ -162,7 +178,8 @@ def cutout(
     prob = fine if fine is not None else coarse
 
     t = time.perf_counter()
-    sub_alpha = refine_alpha(sub, prob, params)
+    side = max(window[2] - window[0], window[3] - window[1]) if window else None
+    sub_alpha = refine_alpha(sub, prob, params, side)
     alpha = np.zeros((h, w), np.float32)
     alpha[cy0:cy1, cx0:cx1] = sub_alpha
     if box is not None:

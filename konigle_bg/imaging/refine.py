@@ -109,22 +109,42 @@ def mask_box(mask: np.ndarray) -> Box | None:
     return int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1
 
 
-def subject_box(prob: np.ndarray, level: float = 0.5, min_share: float = 0.05) -> Box | None:
-    """Box around the map's real subject: components holding >= ``min_share`` of its area.
+def subject_components(
+    prob: np.ndarray,
+    level: float = 0.5,
+    min_share: float = 0.05,
+    core: float = 0.9,
+    core_share: float = 0.0,
+) -> np.ndarray:
+    """Mask of the map's real subject: its components that are big enough and sure enough.
 
-    Small far-away specks would otherwise stretch the zoom window over the whole frame.
+    A component is kept when its area is >= ``min_share`` of the largest one's and its count
+    of sure pixels (``prob > core``) is >= ``core_share`` of the surest one's: far specks and
+    hazy distractors (a light box's clamps, a texture) would otherwise stretch the zoom window.
     """
     mask = (prob > level).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
-        return None
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = np.flatnonzero(areas >= min_share * areas.max()) + 1
-    x0 = int(stats[keep, cv2.CC_STAT_LEFT].min())
-    y0 = int(stats[keep, cv2.CC_STAT_TOP].min())
-    x1 = int((stats[keep, cv2.CC_STAT_LEFT] + stats[keep, cv2.CC_STAT_WIDTH]).max())
-    y1 = int((stats[keep, cv2.CC_STAT_TOP] + stats[keep, cv2.CC_STAT_HEIGHT]).max())
-    return x0, y0, x1, y1
+        return np.zeros(prob.shape, bool)
+    areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    keep = areas >= min_share * areas.max()
+    if core_share > 0:
+        sure = np.bincount(labels[prob > core], minlength=n)[1:].astype(np.float64)
+        if sure.max() > 0:
+            keep &= sure >= core_share * sure.max()
+    lut = np.concatenate([[False], keep])
+    return lut[labels]
+
+
+def subject_box(
+    prob: np.ndarray,
+    level: float = 0.5,
+    min_share: float = 0.05,
+    core: float = 0.9,
+    core_share: float = 0.0,
+) -> Box | None:
+    """Box around ``subject_components``; None when the map is empty."""
+    return mask_box(subject_components(prob, level, min_share, core, core_share))
 
 
 def expand_box(box: Box, margin: float, width: int, height: int, min_pad: int = 8) -> Box:
@@ -190,6 +210,15 @@ def sharpen(alpha: np.ndarray, gain: float) -> np.ndarray:
     if gain == 1.0:
         return alpha
     return np.clip((alpha - 0.5) * gain + 0.5, 0.0, 1.0).astype(np.float32)
+
+
+def recentre(prob: np.ndarray, level: float) -> np.ndarray:
+    """Piecewise-linear remap sending ``level`` to 0.5 (0 and 1 stay): moves the cut line."""
+    if level == 0.5:
+        return prob
+    p = prob.astype(np.float32)
+    out = np.where(p < level, 0.5 * p / level, 0.5 + 0.5 * (p - level) / (1.0 - level))
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
 # -- clean-up -------------------------------------------------------------------------------

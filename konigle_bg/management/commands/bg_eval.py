@@ -1,0 +1,77 @@
+"""Score cut-outs against ground truth: ``manage.py bg_eval MANIFEST [--out DIR] ...``.
+
+Thin wrapper over ``konigle_bg.imaging.evaluation``; the manifest is a CSV like
+../shared/eval/manifest.csv (source, id, image, gt, gt_type; paths relative to its folder).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from konigle_bg.conf import bg_settings
+from konigle_bg.imaging import evaluation
+from konigle_bg.imaging.segment import SegmenterUnavailable, get_segmenter
+
+
+class Command(BaseCommand):
+    help = "Cut out every photo of an eval manifest and score the mattes (IoU, MAE, BF, ...)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("manifest", help="manifest.csv of the eval set.")
+        parser.add_argument("--out", help="Folder for the alpha mattes (<source>__<id>.png).")
+        parser.add_argument("--segmenter", help="Segmenter name (default: the SEGMENTER setting).")
+        parser.add_argument("--sources", help="Comma-separated sources to keep.")
+        parser.add_argument("--limit", type=int, help="At most N photos per source.")
+        parser.add_argument("--json", dest="json_file", help="Write per-photo records and summary.")
+        parser.add_argument(
+            "--no-bare", action="store_true", help="Skip timing the bare model call."
+        )
+
+    def handle(self, *args, manifest, out, segmenter, sources, limit, json_file, no_bare, **o):
+        path = Path(manifest)
+        if not path.is_file():
+            raise CommandError(f"no such manifest: {path}")
+        if limit is not None and limit < 1:
+            raise CommandError("--limit must be at least 1")
+        wanted = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
+        try:
+            items = evaluation.read_manifest(path, wanted, limit)
+        except (KeyError, ValueError) as exc:
+            raise CommandError(f"bad manifest: {exc}") from None
+        if not items:
+            raise CommandError("the manifest selects no photos")
+
+        name = segmenter or bg_settings.SEGMENTER
+        options = bg_settings.SEGMENTER_OPTIONS if name == bg_settings.SEGMENTER else {}
+        try:
+            seg = get_segmenter(name, **(options or {}))
+        except SegmenterUnavailable as exc:
+            raise CommandError(str(exc)) from None
+
+        progress = self._progress(o.get("verbosity", 1))
+        records = evaluation.run(items, seg, out_dir=out, bare=not no_bare, progress=progress)
+        summary = evaluation.summarize(records)
+        self.stdout.write(f"segmenter {seg.key}, {len(records)} photos from {path}")
+        self.stdout.write(evaluation.format_table(summary))
+        if json_file:
+            Path(json_file).write_text(
+                json.dumps(
+                    {
+                        "segmenter": seg.key,
+                        "summary": summary,
+                        "records": evaluation.records_as_dicts(records),
+                    },
+                    indent=1,
+                )
+            )
+
+    def _progress(self, verbosity: int):
+        def wrap(items):
+            # tqdm draws on stderr so the table on stdout stays clean.
+            return tqdm(items, desc="bg_eval", unit="photo", disable=verbosity < 1)
+
+        return wrap
