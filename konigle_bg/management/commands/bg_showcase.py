@@ -40,6 +40,24 @@ def save_jpeg(img: Image.Image, path: Path, quality: int = 86) -> int:
     return buf.tell()
 
 
+def wrap(strip: Image.Image, tile: int, per_row: int) -> Image.Image:
+    """A one-row strip of labelled tiles cut into rows of ``per_row`` tiles, so a README
+    shows the tiles (and their labels) large enough to read."""
+    gap = showcase.GAP
+    step = tile + gap
+    n = (strip.width - gap) // step
+    if n <= per_row:
+        return strip
+    rows = -(-n // per_row)
+    height = strip.height - gap  # one labelled tile row, with its top gap
+    sheet = Image.new("RGB", (gap + per_row * step, gap + rows * height), showcase.PAGE)
+    for i in range(n):
+        r, c = divmod(i, per_row)
+        cell = strip.crop((gap + i * step, gap, gap + i * step + tile, strip.height))
+        sheet.paste(cell, (gap + c * step, gap + r * height))
+    return sheet
+
+
 class _LocalStorage:
     """write_file's view of a plain folder (atomic write, no media storage involved)."""
 
@@ -52,7 +70,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default="docs/images", help="Folder for the pictures.")
-        parser.add_argument("--tile", type=int, default=230, help="Tile size in pixels.")
+        parser.add_argument("--tile", type=int, default=240, help="Tile size in pixels.")
+        parser.add_argument(
+            "--per-row", type=int, default=5, help="Tiles per row of the themes picture."
+        )
         parser.add_argument(
             "--pairs", type=int, default=len(PAIRS), help="Products in the before/after strip."
         )
@@ -66,11 +87,13 @@ class Command(BaseCommand):
             help="Shrink the demo photos to this longer side first (0: as rendered).",
         )
 
-    def handle(self, *args, out, tile, pairs, after_theme, photo_size, **opts):
+    def handle(self, *args, out, tile, per_row, pairs, after_theme, photo_size, **opts):
         from products import demo_photos
 
         if not 64 <= tile <= 1024:
             raise CommandError("--tile must be between 64 and 1024.")
+        if per_row < 1:
+            raise CommandError("--per-row must be at least 1.")
         if not 1 <= pairs <= len(PAIRS):
             raise CommandError(f"--pairs must be between 1 and {len(PAIRS)}.")
         try:
@@ -92,7 +115,7 @@ class Command(BaseCommand):
 
         hero = photo(HERO)
         themes = [(p.label.split(" (")[0], p) for p in compose.PRESETS.values()]
-        strip = showcase.theme_strip(cut(hero), hero, themes, tile=tile)
+        strip = wrap(showcase.theme_strip(cut(hero), hero, themes, tile=tile), tile, per_row)
         n = save_jpeg(strip, out_dir / "themes.jpg")
         self.stdout.write(f"{out_dir / 'themes.jpg'}  {strip.width}x{strip.height}, {n} bytes")
 
