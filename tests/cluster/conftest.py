@@ -23,10 +23,23 @@ from tests.procs import manage, shell, site_env
 TASK_TIMEOUT, TASK_RETRY = 20, 25
 
 
+_used: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def cluster_servers() -> Iterator[servers.Servers]:
     with servers.servers() as found:
+        _used.append(
+            f"PostgreSQL ({found.pg_source}) {found.pg_url}, Redis ({found.redis_source}) "
+            f"{found.redis_url}"
+        )
         yield found
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say which servers the cluster tests ran against (own = started for this run)."""
+    for line in _used:
+        terminalreporter.write_line(f"cluster tests used: {line}")
 
 
 @pytest.fixture(scope="session")
