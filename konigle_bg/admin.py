@@ -156,6 +156,12 @@ class StoreScopedAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(**{f"{self.store_lookup}__in": host.stores_for(request.user)})
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The store picker lists only the user's stores: no theme made for someone else's.
+        if db_field.related_model is host.store_model():
+            kwargs["queryset"] = host.stores_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(BackgroundTheme)
 class BackgroundThemeAdmin(ThemeSwitchAdminMixin, StoreScopedAdmin):
