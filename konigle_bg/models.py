@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from .conf import bg_settings
+from .validators import validate_photo
 
 IMAGE_MODEL = bg_settings.IMAGE_MODEL
 STORE_MODEL = bg_settings.STORE_MODEL
@@ -66,7 +67,8 @@ class BackgroundTheme(models.Model):
     slug = models.SlugField(max_length=80)
     preset = models.SlugField(max_length=80, blank=True, help_text="Preset it was made from.")
     spec = models.JSONField(default=dict)
-    background_image = models.FileField(max_length=255, blank=True)
+    # Checked like a product photo: a file no worker can decode would fail every render.
+    background_image = models.FileField(max_length=255, blank=True, validators=[validate_photo])
     is_active = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
