@@ -11,6 +11,7 @@ Session-authenticated writes need the CSRF token. Media are served with a safe t
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -419,3 +420,28 @@ def test_media_are_served_with_a_safe_type(world, client, settings):
     variant = Variant.objects.get(pk=world["variant"])
     resp = Client().get(variant.file.url)
     assert resp["Content-Type"].startswith("image/") and resp["X-Content-Type-Options"] == "nosniff"
+
+
+def test_admin_store_picker_offers_only_my_stores(world):
+    """The theme form's store choice is scoped: posting another store's id is refused."""
+    from konigle_bg.imaging.compose import PRESETS
+    from konigle_bg.models import BackgroundTheme
+
+    client = client_for(world["users"]["other"])
+    add = reverse("admin:konigle_bg_backgroundtheme_add")
+    page = client.get(add)
+    assert page.status_code == 200
+    choices = [v for v, _ in page.context["adminform"].form.fields["store"].choices if v]
+    assert [int(str(v)) for v in choices] == [Store.objects.get(slug="b").pk]
+    resp = client.post(
+        add,
+        {
+            "store": world["store"],
+            "name": "Hijack",
+            "slug": "hijack",
+            "preset": "",
+            "spec": json.dumps(PRESETS["white"].to_dict()),
+        },
+    )
+    assert resp.status_code == 200 and "store" in resp.context["adminform"].form.errors
+    assert not BackgroundTheme.objects.filter(slug="hijack").exists()
