@@ -83,7 +83,9 @@ def sha(data: bytes) -> str:
 def staff_client(client, owner):
     from django.contrib.auth.models import Permission
 
-    owner.user_permissions.set(Permission.objects.filter(content_type__app_label="products"))
+    owner.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["products", "konigle_bg"])
+    )
     client.force_login(owner)
     return client
 
@@ -257,3 +259,34 @@ def test_worker_door(make_product, corpus):
             assert outcome.status == "done", (case.name, outcome.error)
             assert Variant.objects.filter(image=image, is_active=True).count() == 1
         assert sha(Path(image.image.path).read_bytes()) == before[image.pk], case.name
+
+
+def test_admin_theme_background_door(staff_client, store, corpus):
+    """A theme's background image is a photo upload too: same checks, same messages."""
+    import json
+
+    from konigle_bg.imaging.compose import PRESETS
+    from konigle_bg.models import BackgroundTheme
+
+    add = reverse("admin:konigle_bg_backgroundtheme_add")
+    refused = [row for row in corpus if row[2]]
+    fine = [row for row in corpus if not row[2]][:2]
+    for i, (case, data, message) in enumerate(refused + fine):
+        resp = staff_client.post(
+            add,
+            {
+                "store": store.pk,
+                "name": f"Theme {i}",
+                "slug": f"theme-{i}",
+                "preset": "",
+                "spec": json.dumps(PRESETS["white"].to_dict()),
+                "background_image": SimpleUploadedFile(case.filename, data, "image/jpeg"),
+            },
+        )
+        exists = BackgroundTheme.objects.filter(slug=f"theme-{i}").exists()
+        if message:
+            assert resp.status_code == 200 and not exists, case.name
+            errors = resp.context["adminform"].form.errors
+            assert same_refusal(case, {"image": errors["background_image"]}, message), errors
+        else:
+            assert resp.status_code == 302 and exists, (case.name, resp.status_code)
