@@ -222,3 +222,81 @@ def test_same_job_twice_makes_one_row_each(make_product):
     assert first.variant.pk == again.variant.pk
     assert Cutout.objects.filter(image=image).count() == 1
     assert Variant.objects.filter(image=image).count() == 1
+
+
+# ------------------------------------------------------------------ two processes at once
+
+RACE_SETUP = """
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from konigle_bg.imaging.compose import PRESETS
+from konigle_bg.models import BackgroundTheme
+from products.models import Product, ProductImage, Store
+from tests.conftest import photo_bytes
+u = get_user_model().objects.create_user("owner")
+s = Store.objects.create(name="S", slug="s", owner=u)
+p = Product.objects.create(store=s, title="Kettle", status="published")
+img = ProductImage(product=p)
+img.image.save("p.jpg", ContentFile(photo_bytes(size=(64, 48))), save=True)
+for slug in sorted(PRESETS)[:2]:
+    BackgroundTheme.objects.create(store=s, name=slug, slug=slug, spec=PRESETS[slug].to_dict())
+"""
+
+RACE_START = """
+import time
+from konigle_bg import services
+from konigle_bg.models import BackgroundTheme
+from products.models import Store
+theme = BackgroundTheme.objects.order_by("slug")[{which}]
+store = Store.objects.get(slug="s")
+while time.time() < {at}:
+    time.sleep(0.005)
+try:
+    run = services.start_theme_run(store, theme)
+    print("started", run.pk, theme.slug)
+except services.ThemeRunError as exc:
+    print("refused", exc)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_two_processes_start_a_switch_at_the_same_moment(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from tests.procs import ROOT, manage, shell, site_env
+
+    env = site_env(tmp_path)
+    manage(env, "migrate", "--noinput", "-v0")
+    shell(env, RACE_SETUP)
+    at = time.time() + 6  # both interpreters are up by then, then they go together
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for code in (RACE_START.format(which=i, at=at) for i in (0, 1))
+    ]
+    outs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        outs.append(out.strip().splitlines()[-1])
+    assert sorted(o.split()[0] for o in outs) == ["refused", "started"], outs
+    refused = next(o for o in outs if o.startswith("refused"))
+    assert "already running" in refused
+    count = (
+        shell(
+            env,
+            "from konigle_bg.models import ThemeRun; print(ThemeRun.objects.count())",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    assert count == "1"
