@@ -178,7 +178,7 @@ def plot(result: dict, path: Path) -> None:
     from PIL import Image, ImageDraw, ImageFont
 
     runs = result["runs"]
-    w, h, pad, top = 560, 340, 60, 70
+    w, h, pad, top = 560, 340, 60, 84
     img = Image.new("RGB", (w, h), "white")
     d = ImageDraw.Draw(img)
     try:
@@ -191,6 +191,9 @@ def plot(result: dict, path: Path) -> None:
     if result.get("scaling") is not None:
         sub += f"; 2 workers / 1 = {result['scaling']:.2f}x"
     d.text((pad, 36), sub, fill=(90, 90, 90), font=small)
+    loads = [x for r in runs for x in (r["load_before"], r["load_after"])]
+    noise = f"load average {min(loads):.1f}-{max(loads):.1f} during the runs (shared cores)"
+    d.text((pad, 52), noise, fill=(90, 90, 90), font=small)
     peak = max(r["photos_per_minute"] for r in runs) * 1.15
     base = h - 40
     d.line((pad, base, w - 20, base), fill=(120, 120, 120))
