@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PIXELS": 80_000_000,
     "WORKING_MAX_SIDE": 2048,
     # Queue.
+    # A photo whose job keeps killing its worker (out of memory, a crash in a decoder) is
+    # given up after this many starts, with the reason on its state.
+    "MAX_ATTEMPTS": 3,
     "QUEUE": None,  # django-q2 cluster name for segmentation (GPU workers), None = default
     "RENDER_QUEUE": None,
     # Photos per task of a store-wide theme switch: small enough that several workers share a

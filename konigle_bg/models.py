@@ -109,6 +109,9 @@ class PhotoState(models.Model):
     # Bumped by every revert: a job that started before it sees the change and does not
     # bring the photo back (the owner's last request wins).
     generation = models.PositiveIntegerField(default=0)
+    # Starts of the current job that never reached an end (its worker was killed): bounded by
+    # KONIGLE_BG["MAX_ATTEMPTS"], since django-q only counts attempts that return a result.
+    attempts = models.PositiveSmallIntegerField(default=0)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
