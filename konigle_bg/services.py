@@ -380,6 +380,8 @@ class Outcome:
 
 
 def _mark(image: Model, **fields) -> None:
+    if fields.get("status") in (JobStatus.DONE, JobStatus.FAILED):
+        fields.setdefault("attempts", 0)  # the job ended: the next one starts counting afresh
     PhotoState.objects.update_or_create(image=image, defaults=fields)
 
 
@@ -419,6 +421,19 @@ def process_image(
         return Outcome("skipped", error="The owner reverted this photo to its original.")
     if generation is None:
         generation = state.generation
+    # A worker killed mid-job (out of memory, a crashing decoder) leaves django-q no result to
+    # count, and the broker hands the task out again after "retry" seconds, for ever: count
+    # the starts here so such a photo is given up, with the reason, after MAX_ATTEMPTS.
+    PhotoState.objects.filter(pk=state.pk).update(attempts=F("attempts") + 1)
+    attempts = PhotoState.objects.values_list("attempts", flat=True).get(pk=state.pk)
+    if attempts > bg_settings.MAX_ATTEMPTS:
+        reason = (
+            f"Given up after {attempts - 1} attempts: the worker stopped in the middle of this "
+            "photo each time (out of memory or killed)."
+        )
+        log.error("image %s: %s", image_id, reason)
+        _mark(image, status=JobStatus.FAILED, error=reason)
+        return Outcome("failed", error=reason)
 
     _mark(image, status=JobStatus.RUNNING, error="")
     try:
@@ -549,7 +564,7 @@ def display_urls(images) -> dict:
 def mark_queued(image_id: int) -> int:
     """Mark the photo pending; returns its generation, for the job to compare at the end."""
     state, _ = PhotoState.objects.update_or_create(
-        image_id=image_id, defaults={"status": JobStatus.PENDING, "error": ""}
+        image_id=image_id, defaults={"status": JobStatus.PENDING, "error": "", "attempts": 0}
     )
     return state.generation
 
