@@ -160,20 +160,26 @@ BAD_FILES = ["truncated JPEG", "HTML named .jpg", "PNG bomb 30000x30000", "empty
 
 
 def test_failing_and_hanging_tasks_stop_with_a_reason_and_the_worker_goes_on(tmp_path: Path):
-    timeout, retry = 6, 8
+    timeout, retry = 6, 7
     env = site_env(
         tmp_path,
         DJANGO_EXTRA_APPS="tests.faults",
         KONIGLE_BG_SEGMENTER="test-faulty",
         KONIGLE_BG_SEGMENTER_OPTIONS=json.dumps(
-            {"dir": str(tmp_path), "fail_width": 333, "hang_width": 334, "sleep": 120}
+            {
+                "dir": str(tmp_path),
+                "fail_width": 333,
+                "hang_width": 334,
+                "die_width": 335,
+                "sleep": 120,
+            }
         ),
         Q_WORKERS="1",
         Q_TIMEOUT=str(timeout),
         Q_RETRY=str(retry),
     )
     manage(env, "migrate", "--noinput", "-v0")
-    widths = [("raises", 333), ("hangs", 334), ("good", 320)]
+    widths = [("raises", 333), ("hangs", 334), ("dies", 335), ("good", 320)]
     site = setup_site(env, widths, BAD_FILES)
     ids = site["images"]
     db = DB(tmp_path / "db.sqlite3")
@@ -200,6 +206,11 @@ def test_failing_and_hanging_tasks_stop_with_a_reason_and_the_worker_goes_on(tmp
     assert status == "failed" and "injected fault: this segmenter always fails" in error
     status, error = states["hangs"]
     assert status == "failed" and "Timeout" in error, error
+    # Killed its worker at every start: django-q counts nothing then (no result comes back),
+    # the broker re-delivers after "retry"; the photo's own count stops it after 3 starts.
+    status, error = states["dies"]
+    assert status == "failed" and "Given up after 3 attempts" in error, error
+    assert log.count("reincarnated worker") >= 3
     from konigle_bg.imaging.io import ImageRejected, probe
     from tests.badfiles import CASES
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -54,8 +55,9 @@ class Broken(_Delegating):
 class Faulty(_Delegating):
     """Misbehaves only on photos of a given width, so one worker sees good and bad jobs.
 
-    Options: ``fail_width`` (raises), ``hang_width`` (sleeps ``sleep`` seconds: past the
-    queue's timeout), ``gate_width`` (waits on ``<dir>/gate`` like test-gated).
+    Options: ``fail_width`` (raises), ``die_width`` (SIGKILLs its own worker), ``hang_width``
+    (sleeps ``sleep`` seconds: past the queue's timeout), ``gate_width`` (waits on
+    ``<dir>/gate`` like test-gated).
     """
 
     name = "test-faulty"
@@ -64,6 +66,8 @@ class Faulty(_Delegating):
         width = image.size[0]
         if width == self.options.get("fail_width"):
             raise RuntimeError("injected fault: this segmenter always fails")
+        if width == self.options.get("die_width"):
+            os.kill(os.getpid(), signal.SIGKILL)  # the worker dies mid-job, as under the OOM killer
         if width == self.options.get("hang_width"):
             time.sleep(float(self.options.get("sleep", 60)))
         if width == self.options.get("gate_width"):
