@@ -169,11 +169,8 @@ def _recomposite(images: list, theme) -> list[float]:
 
 
 def warm_worker() -> int:
-    """A task: load the segmenter session as a long-running worker already has (it is built
-    to compute cut-out keys), and stay busy a moment so that each worker takes one."""
-    from konigle_bg import services
-
-    services.segmenter()
+    """A task that keeps a worker busy a moment, so that each worker takes one and is up (its
+    Django loaded) before the clock starts."""
     time.sleep(1.5)
     return os.getpid()
 

@@ -725,6 +725,19 @@ def _run_batch(run: ThemeRun, run_id: int, image_ids: list[int], counts: dict) -
     _finish_run(run_id)
 
 
+def cached_cutout(image: Model, checksum: str) -> Cutout | None:
+    """The finished cut-out of the photo's current file that a theme switch re-composites:
+    the one the storefront shows now (it carries the owner's re-prompt), else the latest.
+
+    Any spec will do, so an upgrade of the segmenter or the refinement (a new spec hash) never
+    makes a theme switch segment the whole store again; and no model session is needed.
+    """
+    done = Cutout.objects.filter(image=image, source_checksum=checksum, status=JobStatus.DONE)
+    done = done.exclude(rgba="")
+    shown = done.filter(variants__is_active=True).first()
+    return shown or done.order_by("-created", "-pk").first()
+
+
 def _theme_photo(
     run: ThemeRun, theme: BackgroundTheme, image: Model | None, state: PhotoState | None
 ) -> str:
@@ -732,7 +745,7 @@ def _theme_photo(
         return "skipped"
     try:
         checksum = source_checksum(image)
-        cut = ensure_cutout(
+        cut = cached_cutout(image, checksum) or ensure_cutout(
             image,
             prompt=state.prompt if state else "",
             box=state.box if state else None,

@@ -342,3 +342,25 @@ def test_variants_are_baseline_jpeg(
         img.load()
     assert img.format == "JPEG" and not img.info.get("progressive")
     assert img.info.get("icc_profile")  # still tagged sRGB
+
+
+def test_switch_reuses_cutouts_of_an_older_spec_and_prefers_the_shown_one(
+    shop, store, themes, sync_jobs, predicts, django_capture_on_commit_callbacks
+):
+    products, _ = shop
+    images = _images(products)
+    # An upgrade of the pipeline changes every cut-out's spec hash: the switch must still not
+    # segment again.
+    Cutout.objects.filter(image=images[0]).update(spec_hash="0ld5pec0ld5pec00")
+    # A second, newer cut-out of the same file that is not the one shown (e.g. a re-prompt the
+    # owner did not keep): the switch follows what the storefront shows.
+    shown = Cutout.objects.get(image=images[1])
+    newer = Cutout.objects.get(pk=shown.pk)
+    newer.pk, newer.spec_hash = None, "n3w3rn3w3rn3w3r0"
+    newer.save()
+
+    run = _run(store, themes["studio"], django_capture_on_commit_callbacks)
+
+    assert run.done == 3 and predicts == []
+    assert Cutout.objects.filter(image=images[0]).count() == 1
+    assert Variant.objects.get(image=images[1], theme_run=run).cutout_id == shown.pk
