@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> dict:
                     raise SystemExit(f"the qcluster died; see {log}")
                 if time.monotonic() > deadline:
                     raise SystemExit(f"the switch did not finish in {args.timeout:.0f}s")
-                time.sleep(0.05)
+                time.sleep(0.2)  # polling lightly: the workers need the CPU
                 run.refresh_from_db()
             switch_s = time.perf_counter() - t0
         worker_wall, worker_cpu, worker_db = _worker_photo_ms()
