@@ -137,3 +137,21 @@ def test_sharpen_and_feather():
     hard[:, 10:] = 1
     soft = refine.feather(hard, 1.5)
     assert 0 < soft[10, 9] < 0.5 < soft[10, 10] < 1
+
+
+def test_grabcut_pulls_in_a_part_the_model_missed():
+    rng = np.random.default_rng(1)
+    photo = np.clip(rng.normal(200, 6, (160, 200, 3)), 0, 255).astype(np.uint8)
+    cv2.rectangle(photo, (40, 40), (160, 120), (180, 30, 40), -1)  # the product
+    truth = np.zeros((160, 200), bool)
+    truth[40:121, 40:161] = True
+    prob = np.zeros((160, 200), np.float32)
+    prob[40:121, 40:110] = 0.99  # the model saw only its left part...
+    prob[40:121, 110:161] = 0.3  # ...and was unsure about the rest
+    out = refine.grabcut(photo, prob, side=200)
+    assert out.shape == prob.shape
+    pred = out > 0.5
+    assert (pred & truth).sum() / (pred | truth).sum() > 0.95
+    # No sure background or foreground to learn from: the map's own cut comes back.
+    flat = np.full((20, 20), 0.6, np.float32)
+    assert (refine.grabcut(photo[:20, :20], flat) == 1).all()

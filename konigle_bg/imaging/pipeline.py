@@ -18,7 +18,7 @@ from . import quality, refine
 from .segment.base import Segmenter
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
-REFINE_REVISION = "3"
+REFINE_REVISION = "4"
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class RefineParams:
     level: float = 0.5  # the map's value taken as the cut line
     band: int = 0  # > 0: only pixels this close to the edge may change
     sharpen: float = 1.0
+    grabcut: float = 0.6  # > 0: weight of a model-seeded GrabCut in the map
+    grabcut_side: int = 320
     feather_sigma: float = 0.0
     # Clean-up.
     speck_share: float = 0.01
@@ -134,6 +136,13 @@ def refine_alpha(
 ) -> np.ndarray:
     side = window_side or max(photo.shape[:2])
     prob = refine.recentre(prob, params.level)
+    if params.grabcut > 0:
+        box = refine.mask_box(prob > 0.02)
+        if box is not None:
+            x0, y0, x1, y1 = refine.expand_box(box, 0.05, prob.shape[1], prob.shape[0])
+            gc = refine.grabcut(photo[y0:y1, x0:x1], prob[y0:y1, x0:x1], side=params.grabcut_side)
+            prob = prob.copy()
+            prob[y0:y1, x0:x1] = (1 - params.grabcut) * prob[y0:y1, x0:x1] + params.grabcut * gc
     alpha = refine.guided_feather(
         photo,
         prob,

@@ -205,6 +205,29 @@ def guided_feather(
     return out
 
 
+def grabcut(
+    photo: np.ndarray, prob: np.ndarray, side: int = 320, iterations: int = 3
+) -> np.ndarray:
+    """GrabCut seeded by the model's map, at ``side`` px: colour models may pull in a part
+    the model missed or push out a shadow it took. Returns a {0, 1} float map at full size.
+    """
+    h, w = prob.shape
+    scale = min(1.0, side / max(h, w))
+    size = (max(8, int(round(w * scale))), max(8, int(round(h * scale))))
+    img = cv2.resize(photo, size, interpolation=cv2.INTER_AREA)
+    p = cv2.resize(prob.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    mask = np.where(p > 0.5, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+    sure = cv2.erode((p > 0.95).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    mask[sure] = cv2.GC_FGD
+    mask[p < 0.02] = cv2.GC_BGD
+    if not (mask == cv2.GC_FGD).any() or not (mask == cv2.GC_BGD).any():
+        return (prob > 0.5).astype(np.float32)
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.grabCut(img, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    fg = ((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)).astype(np.float32)
+    return cv2.resize(fg, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def sharpen(alpha: np.ndarray, gain: float) -> np.ndarray:
     """Steepen a soft ramp around 0.5 (``gain`` 1 = unchanged): tames over-blurred edges."""
     if gain == 1.0:
