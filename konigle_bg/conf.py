@@ -32,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "SEGMENTER_OPTIONS": {},
     "PROMPTS_FROM_TITLE": True,
     "DEVICE": "auto",
-    "THREADS": None,
+    "THREADS": None,  # per worker process; None = cores // Q_CLUSTER workers (konigle_bg.workers)
     "MODELS_DIR": None,
     "CLIPSEG_MODEL": "CIDAS/clipseg-rd64-refined",
     "ONEFORMER_MODEL": "shi-labs/oneformer_coco_swin_large",
