@@ -18,7 +18,7 @@ from . import quality, refine
 from .segment.base import Segmenter
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
-REFINE_REVISION = "4"
+REFINE_REVISION = "5"
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,11 @@ class RefineParams:
     zoom_max_area: float = 0.8  # skip when the zoom window covers more of the frame
     tta_flip: bool = False  # also run the mirrored crop and average
     core_share: float = 0.1  # components with fewer sure pixels don't steer the zoom
-    fuse: str = "fine"  # how the zoomed map meets the coarse one: fine | mean | max
+    # How the zoomed map meets the coarse one: fine | mean | max | auto. "auto": mean for
+    # windows under ``fuse_side`` px (zooming adds context loss but little resolution
+    # there), fine above.
+    fuse: str = "auto"
+    fuse_side: int = 480
     outside: str = "zero"  # the map outside the zoom window: coarse | zero
     # Edge-aware refinement at full resolution.
     # Radius as a share of the subject window's longer side: the coarse map's blur scales
@@ -123,9 +127,12 @@ def segment(
     # beyond is hazy clutter such as a light box's clamps), or the coarse map.
     fine = coarse.copy() if params.outside == "coarse" else np.zeros_like(coarse)
     inner = coarse[y0:y1, x0:x1]
-    if params.fuse == "mean":
+    fuse = params.fuse
+    if fuse == "auto":
+        fuse = "mean" if max(x1 - x0, y1 - y0) < params.fuse_side else "fine"
+    if fuse == "mean":
         fine_crop = 0.5 * (fine_crop + inner)
-    elif params.fuse == "max":
+    elif fuse == "max":
         fine_crop = np.maximum(fine_crop, inner)
     fine[y0:y1, x0:x1] = fine_crop
     return coarse, fine, window
