@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from konigle_bg.conf import bg_settings
+from konigle_bg import services
 from konigle_bg.imaging import evaluation
 from konigle_bg.imaging.segment import SegmenterUnavailable, get_segmenter
 
@@ -45,10 +45,9 @@ class Command(BaseCommand):
         if not items:
             raise CommandError("the manifest selects no photos")
 
-        name = segmenter or bg_settings.SEGMENTER
-        options = bg_settings.SEGMENTER_OPTIONS if name == bg_settings.SEGMENTER else {}
         try:
-            seg = get_segmenter(name, **(options or {}))
+            # Without --segmenter: the very session the workers use (settings' options).
+            seg = get_segmenter(segmenter) if segmenter else services.segmenter()
         except SegmenterUnavailable as exc:
             raise CommandError(str(exc)) from None
 
