@@ -18,7 +18,9 @@ For each worker count W:
    render on the white theme, activation): photos per minute = N / seconds * 60.
 
 The scaling ratio is ppm(W=2) / ppm(W=1). Other processes on the machine share the cores: the
-load average before and after each run is recorded beside the figures.
+load average before and after each run is recorded beside the figures, and so is the CPU time
+the cluster's processes spent per photo, which does not depend on that load (cores * 60 / it is
+the most photos per minute the machine could give with all of its cores free).
 """
 
 from __future__ import annotations
@@ -117,6 +119,24 @@ def _cutout_ms(db_url: str, product: int) -> list[int]:
     return [r[0] for r in rows]
 
 
+def _group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by the live processes of a process group.
+
+    The cluster's processes (sentinel, pusher, monitor, workers) live for the whole run, so the
+    difference of two readings is the CPU the run cost, whatever else shares the machine.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after "(comm)": state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def _wait(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -151,10 +171,12 @@ def run_one(srv, template: str, workers: int, photos: Path, n: int, work: Path, 
             shell(env, publish.format(warm))
             _wait(lambda: _active(db_url, warm) >= workers, timeout, "the warm-up photos")
             load_before = os.getloadavg()[0]
+            cpu_before = _group_cpu_seconds(proc.pid)
             started = time.monotonic()
             shell(env, publish.format(timed))
             _wait(lambda: _active(db_url, timed) >= n, timeout, f"{n} photos")
             seconds = time.monotonic() - started
+            cpu = _group_cpu_seconds(proc.pid) - cpu_before
             load_after = os.getloadavg()[0]
             if proc.poll() is not None:
                 raise SystemExit("the worker died: see " + str(folder / "worker.log"))
@@ -165,6 +187,8 @@ def run_one(srv, template: str, workers: int, photos: Path, n: int, work: Path, 
             "seconds": round(seconds, 2),
             "photos_per_minute": round(n / seconds * 60, 1),
             "cutout_ms_median": round(statistics.median(ms)) if ms else None,
+            # Load-independent cost: CPU seconds the whole cluster spent per photo.
+            "cpu_seconds_per_photo": round(cpu / n, 2),
             "load_before": round(load_before, 2),
             "load_after": round(load_after, 2),
         }
@@ -207,6 +231,8 @@ def plot(result: dict, path: Path) -> None:
         label = f"{v:.0f}" if v >= 100 else f"{v:.1f}"
         d.text(((x0 + x1) / 2, base - bh - 6), label, fill="black", font=font, anchor="ms")
         worker_label = f"{r['workers']} worker" + ("s" if r["workers"] > 1 else "")
+        if r.get("cpu_seconds_per_photo") is not None:
+            worker_label += f", {r['cpu_seconds_per_photo']:.2f} CPU-s/photo"
         d.text(((x0 + x1) / 2, base + 8), worker_label, fill="black", font=small, anchor="mt")
     path.parent.mkdir(parents=True, exist_ok=True)
     img.save(path, optimize=True)
@@ -233,7 +259,8 @@ def main(argv: list[str] | None = None) -> dict:
                     print(
                         f"{w} worker(s): {r['photos_per_minute']} photos/min "
                         f"({r['images']} in {r['seconds']} s, cut-out median "
-                        f"{r['cutout_ms_median']} ms, load {r['load_before']}->{r['load_after']})",
+                        f"{r['cutout_ms_median']} ms, {r['cpu_seconds_per_photo']} CPU-s/photo, "
+                        f"load {r['load_before']}->{r['load_after']})",
                         flush=True,
                     )
                     runs.append(r)
