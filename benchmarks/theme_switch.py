@@ -124,12 +124,14 @@ def _cutouts(images: list, distinct: int) -> list[float]:
         src = made[i % distinct]
         folder = services.results_dir(image)
         names = {}
-        for field in ("rgba", "mask"):
-            f = getattr(src, field)
-            with default_storage.open(f.name, "rb") as fh:
-                names[field] = services.write_file(
-                    f"{folder}/cutouts/{Path(f.name).name}", fh.read()
-                )
+        for field in ("rgba", "mask", "packed"):
+            name = (
+                services.packed_name(src.rgba.name)
+                if field == "packed"
+                else getattr(src, field).name
+            )
+            with default_storage.open(name, "rb") as fh:
+                names[field] = services.write_file(f"{folder}/cutouts/{Path(name).name}", fh.read())
         Cutout.objects.create(
             image=image,
             source_checksum=src.source_checksum,

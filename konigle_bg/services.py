@@ -28,7 +28,7 @@ from PIL import Image
 
 from . import host
 from .conf import bg_settings
-from .imaging import compose, pipeline
+from .imaging import compose, cutcache, pipeline
 from .imaging.io import ImageRejected, Limits, decode, encode, probe
 from .imaging.segment import Segmenter, get_segmenter
 from .models import BackgroundTheme, Cutout, Job, JobStatus, PhotoState, ThemeRun, Variant
@@ -204,9 +204,9 @@ def ensure_cutout(
     img = source if source is not None else load_source(image)
     result = pipeline.cutout(img, seg, prompts=prompts, box=tuple(box) if box else None)
     folder = results_dir(image)
-    rgba_name = write_file(
-        f"{folder}/cutouts/{key}-{checksum[:8]}.png", _png(_clear_hidden(result.rgba()))
-    )
+    rgba = _clear_hidden(result.rgba())
+    rgba_name = write_file(f"{folder}/cutouts/{key}-{checksum[:8]}.png", _png(rgba))
+    write_file(packed_name(rgba_name), cutcache.pack(rgba))  # what theme switches read
     mask_name = write_file(
         f"{folder}/cutouts/{key}-{checksum[:8]}-mask.png", _png(result.mask_image())
     )
@@ -220,6 +220,31 @@ def ensure_cutout(
     # One line per segmentation actually run (the cluster tests count them per worker).
     log.info("image %s: cut out in %d ms (cutout %s)", image.pk, row.duration_ms, row.pk)
     return row
+
+
+def packed_name(rgba_name: str) -> str:
+    """Where the packed copy of a cut-out lives (beside its PNG)."""
+    return f"{posixpath.splitext(rgba_name)[0]}.kbgcut"
+
+
+def load_cutout(cutout: Cutout) -> Image.Image:
+    """The cut-out's full-size RGBA, from its packed copy (``imaging.cutcache``, ~3x faster to
+    read than the PNG); a cut-out stored before those existed gets its packed copy now."""
+    storage, name = cutout.rgba.storage, packed_name(cutout.rgba.name)
+    try:
+        with storage.open(name, "rb") as fh:
+            return cutcache.unpack(fh.read())
+    except (OSError, ValueError):
+        pass
+    with cutout.rgba.open("rb") as fh:
+        rgba = Image.open(fh)
+        rgba.load()
+    rgba = rgba if rgba.mode == "RGBA" else rgba.convert("RGBA")
+    try:
+        write_file(name, cutcache.pack(rgba), storage=storage)
+    except OSError as exc:  # a cache only: the next read tries again
+        log.warning("cut-out %s: packed copy not written (%s)", cutout.pk, exc)
+    return rgba
 
 
 def _clear_hidden(rgba: Image.Image) -> Image.Image:
@@ -319,9 +344,7 @@ def ensure_variant(
     if variant.status == JobStatus.DONE and variant.file:
         return variant
     spec = theme.get_theme()
-    with cutout.rgba.open("rb") as fh:
-        rgba = Image.open(fh)
-        rgba.load()
+    rgba = load_cutout(cutout)
     out = compose.render(rgba, spec, background_image=_background_image(theme))
     # Baseline JPEG: progressive encoding was ~40% of the CPU of a store-wide theme switch.
     data = encode(out, spec.output.format, spec.output.quality, progressive=False)
@@ -889,10 +912,7 @@ def render_preview(image: Model, theme: BackgroundTheme, size: int = 240) -> tup
         Cutout.objects.filter(image=image, status=JobStatus.DONE).exclude(rgba="").latest("created")
     )
     spec = theme.get_theme()
-    with cut.rgba.open("rb") as fh:
-        rgba = Image.open(fh)
-        rgba.draft("RGBA", (2 * size, 2 * size))
-        rgba = rgba.convert("RGBA")
+    rgba = load_cutout(cut)
     # Themes are relative to the photo, so a small cut-out renders the same composition fast.
     rgba.thumbnail((2 * size, 2 * size), Image.LANCZOS)
     out = compose.render(rgba, spec, background_image=_background_image(theme))

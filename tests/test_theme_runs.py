@@ -107,7 +107,7 @@ def test_switch_counts_and_reuses_cutouts(
 
 @pytest.mark.slow
 def test_photos_without_cutout_get_one_first(
-    make_product, store, themes, sync_jobs, predicts, django_capture_on_commit_callbacks
+    make_product, store, themes, sync_jobs, predicts, django_capture_on_commit_callbacks, media
 ):
     done = make_product(title="Done", photos=1, published=True, **SMALL)
     services.process_image(done.images.get().pk)
@@ -128,6 +128,8 @@ def test_photos_without_cutout_get_one_first(
         rgba = np.asarray(Image.open(fh).convert("RGBA"))
     hidden = rgba[..., 3] == 0
     assert hidden.any() and not rgba[hidden].any()
+    rgba_name = Cutout.objects.filter(image__product=fresh).first().rgba.name
+    assert (Path(media) / services.packed_name(rgba_name)).exists()
     predicts.clear()
     run2 = _run(store, themes["soft-grey"], django_capture_on_commit_callbacks)
     assert run2.done == 3 and predicts == []
@@ -364,3 +366,22 @@ def test_switch_reuses_cutouts_of_an_older_spec_and_prefers_the_shown_one(
     assert run.done == 3 and predicts == []
     assert Cutout.objects.filter(image=images[0]).count() == 1
     assert Variant.objects.get(image=images[1], theme_run=run).cutout_id == shown.pk
+
+
+def test_cutouts_are_read_back_from_their_packed_copy(shop, store, themes):
+    products, _ = shop
+    image = _images(products)[0]
+    cut = Cutout.objects.get(image=image)
+    packed = Path(cut.rgba.path).with_suffix(".kbgcut")
+    packed.unlink(missing_ok=True)  # a cut-out stored before packed copies existed
+
+    from_png = np.asarray(services.load_cutout(cut))
+    assert packed.exists()  # written on that first read
+    from_packed = np.asarray(services.load_cutout(cut))
+    visible = from_png[..., 3] > 0
+    assert from_packed.shape == from_png.shape
+    assert (from_packed[visible] == from_png[visible]).all()
+    assert (from_packed[..., 3] == from_png[..., 3]).all()
+
+    packed.write_bytes(b"garbage")  # a damaged cache falls back to the PNG
+    assert (np.asarray(services.load_cutout(cut))[..., 3] == from_png[..., 3]).all()
