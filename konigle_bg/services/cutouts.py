@@ -1,0 +1,169 @@
+"""Cut-outs: segmentation of one version of a photo, computed at most once and cached."""
+
+from __future__ import annotations
+
+import io
+import logging
+import posixpath
+import time
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from PIL import Image
+
+from .. import host
+from ..conf import bg_settings
+from ..imaging import cutcache, pipeline
+from ..imaging.segment import Segmenter, get_segmenter
+from ..models import Cutout, JobStatus, PhotoState
+from .files import load_source, results_dir, source_checksum, spec_hash, write_file
+
+log = logging.getLogger("konigle_bg")
+
+
+def segmenter() -> Segmenter:
+    from ..imaging.segment.transformers_backends import backend_options
+    from ..workers import configure
+
+    options = {
+        **backend_options(
+            bg_settings.SEGMENTER,
+            clipseg_model=bg_settings.CLIPSEG_MODEL,
+            oneformer_model=bg_settings.ONEFORMER_MODEL,
+            models_dir=bg_settings.MODELS_DIR,
+        ),
+        **bg_settings.SEGMENTER_OPTIONS,
+    }
+    options.setdefault("device", bg_settings.DEVICE)
+    # Thread pools sized once per worker process (THREADS, else cores // workers) so that
+    # several workers on one host never oversubscribe its cores.
+    options.setdefault("threads", configure(bg_settings.THREADS))
+    return get_segmenter(bg_settings.SEGMENTER, **options)
+
+
+def prompts_for(image: Model, seg: Segmenter, prompt: str = "") -> list[str] | None:
+    if not seg.accepts_prompts:
+        return None
+    if prompt:
+        return [p.strip() for p in prompt.split(",") if p.strip()]
+    if not bg_settings.PROMPTS_FROM_TITLE:
+        return None
+    from ..imaging.prompts import prompts_from_title
+
+    product = host.image_product(image)
+    return prompts_from_title(host.product_title(product), host.product_description(product))
+
+
+def cutout_spec(seg: Segmenter, prompts: list[str] | None, box: list[int] | None) -> dict:
+    return {
+        "segmenter": seg.key,
+        "refine": pipeline.REFINE_REVISION,
+        "prompts": prompts or [],
+        "box": list(box) if box else None,
+    }
+
+
+def state_of(image: Model) -> PhotoState:
+    state, _ = PhotoState.objects.get_or_create(image=image)
+    return state
+
+
+def ensure_cutout(
+    image: Model,
+    *,
+    prompt: str = "",
+    box: list[int] | None = None,
+    checksum: str | None = None,
+    source: Image.Image | None = None,
+) -> Cutout:
+    """The cut-out for the photo's current file and this request, computed at most once."""
+    checksum = checksum or source_checksum(image)
+    seg = segmenter()
+    prompts = prompts_for(image, seg, prompt)
+    spec = cutout_spec(seg, prompts, box)
+    key = spec_hash(spec)
+    row, _ = _get_or_create(
+        Cutout,
+        image=image,
+        source_checksum=checksum,
+        spec_hash=key,
+        defaults={
+            "spec": spec,
+            "prompt": ", ".join(prompts or []),
+            "box": spec["box"],
+            "segmenter": seg.key,
+        },
+    )
+    if row.status == JobStatus.DONE and row.rgba:
+        return row
+
+    started = time.perf_counter()
+    img = source if source is not None else load_source(image)
+    result = pipeline.cutout(img, seg, prompts=prompts, box=tuple(box) if box else None)
+    folder = results_dir(image)
+    rgba = _clear_hidden(result.rgba())
+    rgba_name = write_file(f"{folder}/cutouts/{key}-{checksum[:8]}.png", _png(rgba))
+    write_file(packed_name(rgba_name), cutcache.pack(rgba))  # what theme switches read
+    mask_name = write_file(
+        f"{folder}/cutouts/{key}-{checksum[:8]}-mask.png", _png(result.mask_image())
+    )
+    row.rgba.name, row.mask.name = rgba_name, mask_name
+    row.width, row.height = img.size
+    row.bbox = list(result.bbox) if result.bbox else None
+    row.confidence = float(result.confidence)
+    row.status, row.error = JobStatus.DONE, ""
+    row.duration_ms = int((time.perf_counter() - started) * 1000)
+    row.save()
+    # One line per segmentation actually run (the cluster tests count them per worker).
+    log.info("image %s: cut out in %d ms (cutout %s)", image.pk, row.duration_ms, row.pk)
+    return row
+
+
+def packed_name(rgba_name: str) -> str:
+    """Where the packed copy of a cut-out lives (beside its PNG)."""
+    return f"{posixpath.splitext(rgba_name)[0]}.kbgcut"
+
+
+def load_cutout(cutout: Cutout) -> Image.Image:
+    """The cut-out's full-size RGBA, from its packed copy (``imaging.cutcache``, ~3x faster to
+    read than the PNG); a cut-out stored before those existed gets its packed copy now."""
+    storage, name = cutout.rgba.storage, packed_name(cutout.rgba.name)
+    try:
+        with storage.open(name, "rb") as fh:
+            return cutcache.unpack(fh.read())
+    except (OSError, ValueError):
+        pass
+    with cutout.rgba.open("rb") as fh:
+        rgba = Image.open(fh)
+        rgba.load()
+    rgba = rgba if rgba.mode == "RGBA" else rgba.convert("RGBA")
+    try:
+        write_file(name, cutcache.pack(rgba), storage=storage)
+    except OSError as exc:  # a cache only: the next read tries again
+        log.warning("cut-out %s: packed copy not written (%s)", cutout.pk, exc)
+    return rgba
+
+
+def _clear_hidden(rgba: Image.Image) -> Image.Image:
+    """Zero the colour where alpha is 0: it never shows, and the PNG every theme switch reads
+    back gets ~8x smaller and ~5x faster to decode (a 1600 px cut-out: 2.7 MB, 230 ms ->
+    0.34 MB, 48 ms)."""
+    arr = np.array(rgba)
+    arr[arr[..., 3] == 0] = 0
+    return Image.fromarray(arr, "RGBA")
+
+
+def _png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _get_or_create(model, defaults: dict | None = None, **lookup):
+    """get_or_create that survives the race where another worker inserts first."""
+    try:
+        with transaction.atomic():
+            return model.objects.get_or_create(defaults=defaults, **lookup)
+    except IntegrityError:
+        return model.objects.get(**lookup), False

@@ -1,0 +1,105 @@
+"""Keys, checksums and atomic file writes for derived images."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import posixpath
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Model
+from PIL import Image
+
+from .. import host
+from ..conf import bg_settings
+from ..imaging.io import ImageRejected, Limits, decode
+
+log = logging.getLogger("konigle_bg")
+
+log = logging.getLogger("konigle_bg")
+
+
+class SourceUnavailable(Exception):
+    """The original could not be read or decoded; the message is for the seller."""
+
+
+def spec_hash(spec: dict) -> str:
+    """Short, stable hash of everything that shapes a derived file."""
+    blob = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def source_checksum(image: Model) -> str:
+    f = host.image_file(image)
+    digest = hashlib.sha256()
+    try:
+        with f.storage.open(f.name, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except (OSError, ValueError) as exc:
+        raise SourceUnavailable(
+            f"The original photo file is missing or unreadable ({exc})."
+        ) from exc
+    return digest.hexdigest()
+
+
+def _limits() -> Limits:
+    return Limits(max_bytes=bg_settings.MAX_UPLOAD_BYTES, max_pixels=bg_settings.MAX_PIXELS)
+
+
+def load_source(image: Model) -> Image.Image:
+    """The original, decoded safely (orientation applied, sRGB), flattened to RGB."""
+    f = host.image_file(image)
+    try:
+        with f.storage.open(f.name, "rb") as fh:
+            img = decode(fh, _limits())
+    except ImageRejected as exc:
+        raise SourceUnavailable(str(exc)) from exc
+    except OSError as exc:
+        raise SourceUnavailable(
+            f"The original photo file is missing or unreadable ({exc})."
+        ) from exc
+    return flatten(img)
+
+
+def flatten(img: Image.Image) -> Image.Image:
+    """RGB for the segmenter: a photo with transparency is seen as it shows on white."""
+    if img.mode == "RGB":
+        return img
+    flat = Image.new("RGB", img.size, (255, 255, 255))
+    flat.paste(img, mask=img.getchannel("A") if img.mode == "RGBA" else None)
+    return flat
+
+
+def results_dir(image: Model) -> str:
+    """Derived files live beside the original: ``<its folder>/variants/``, ``/cutouts/``."""
+    return posixpath.dirname(host.image_file(image).name)
+
+
+def write_file(name: str, data: bytes, storage=default_storage) -> str:
+    """Write ``data`` at ``name`` atomically: a reader never sees a half-written file."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        path = None
+    if path is None:
+        # Remote storages (S3) publish an object only once its upload completes.
+        if storage.exists(name):
+            storage.delete(name)
+        return storage.save(name, ContentFile(data))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return name

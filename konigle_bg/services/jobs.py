@@ -1,0 +1,167 @@
+"""The seller's requests on a photo (re-prompt, reprocess) as Job rows."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from django.db.models import Model
+from django.utils import timezone
+from PIL import Image
+
+from .. import host
+from ..conf import bg_settings
+from ..models import Job, JobStatus, PhotoState
+from .cutouts import segmenter
+from .files import SourceUnavailable
+from .processing import mark_queued, process_image
+
+log = logging.getLogger("konigle_bg")
+
+
+class InvalidRequest(ValueError):
+    """A seller's request that cannot run as given; ``field`` names the input at fault."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+MAX_PROMPT_LENGTH = 200
+MIN_BOX_SIDE = 4  # pixels; a smaller box leaves the model nothing to see
+
+
+def accepts_prompts() -> bool:
+    """Whether the installed segmentation backend can take text prompts (u2netp cannot)."""
+    try:
+        return bool(segmenter().accepts_prompts)
+    except Exception:  # a backend that cannot even load takes no prompts either
+        log.warning("segmenter %r unavailable", bg_settings.SEGMENTER, exc_info=True)
+        return False
+
+
+def photo_size(image: Model) -> tuple[int, int]:
+    """(width, height) of the original as shown, EXIF orientation applied (header read only)."""
+    f = host.image_file(image)
+    try:
+        with f.storage.open(f.name, "rb") as fh, Image.open(fh) as im:
+            w, h = im.size
+            orientation = im.getexif().get(0x0112, 1)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise SourceUnavailable(
+            f"The original photo file is missing or unreadable ({exc})."
+        ) from exc
+    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+
+
+def clamp_box(box, width: int, height: int) -> list[int]:
+    """A seller's box ``[x0, y0, x1, y1]`` (photo pixels) checked and clamped to the photo.
+
+    A box hanging over an edge (a drag that ran past the picture) is clamped; one with
+    x1 <= x0 or y1 <= y0, outside the photo, or under MIN_BOX_SIDE pixels is refused.
+    """
+    bad = InvalidRequest("box", "The box must be four numbers: [x0, y0, x1, y1].")
+    if isinstance(box, str | bytes) or not hasattr(box, "__len__") or len(box) != 4:
+        raise bad
+    try:
+        values = [float(v) for v in box]
+    except (TypeError, ValueError):
+        raise bad from None
+    if not all(math.isfinite(v) for v in values):
+        raise bad
+    x0, y0, x1, y1 = (int(round(v)) for v in values)
+    if x1 <= x0 or y1 <= y0:
+        raise InvalidRequest("box", "The box needs x1 > x0 and y1 > y0.")
+    cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+    if cx1 <= cx0 or cy1 <= cy0:
+        raise InvalidRequest(
+            "box", f"The box {[x0, y0, x1, y1]} is outside the {width}x{height} photo."
+        )
+    if cx1 - cx0 < MIN_BOX_SIDE or cy1 - cy0 < MIN_BOX_SIDE:
+        raise InvalidRequest("box", f"The box must be at least {MIN_BOX_SIDE} pixels on each side.")
+    return [cx0, cy0, cx1, cy1]
+
+
+def _queue_job(job: Job) -> Job:
+    from ..tasks import enqueue
+
+    # The generation at request time: a revert before the job runs keeps the original shown.
+    enqueue("konigle_bg.tasks.run_job", job.pk, mark_queued(job.image_id))
+    return job
+
+
+def reprompt(image: Model, *, prompt: str | None = None, box=None, user=None) -> Job:
+    """Queue a re-prompt of one photo: a few words and/or a box around the product.
+
+    Raises InvalidRequest (naming the field at fault) before anything is queued.
+    """
+    prompt = (prompt or "").strip()
+    if len(prompt) > MAX_PROMPT_LENGTH:
+        raise InvalidRequest("prompt", f"Keep the prompt under {MAX_PROMPT_LENGTH} characters.")
+    if prompt and not accepts_prompts():
+        raise InvalidRequest(
+            "prompt",
+            f"The installed segmentation backend ({bg_settings.SEGMENTER}) cannot take text "
+            "prompts; draw a box around the product instead.",
+        )
+    if box:
+        try:
+            width, height = photo_size(image)
+        except SourceUnavailable as exc:
+            raise InvalidRequest(None, str(exc)) from exc
+        box = clamp_box(box, width, height)
+    else:
+        box = None
+    if not prompt and box is None:
+        raise InvalidRequest(None, "Give a prompt, a box around the product, or both.")
+    job = Job.objects.create(
+        image=image, kind=Job.Kind.REPROMPT, prompt=prompt, box=box, requested_by=user
+    )
+    return _queue_job(job)
+
+
+def reprocess_product(product: Model, *, user=None) -> list[Job]:
+    """Process every photo of a product again (undoing a revert), with its remembered prompt."""
+    jobs = []
+    for image in host.product_images(product):
+        PhotoState.objects.update_or_create(image=image, defaults={"reverted": False})
+        job = Job.objects.create(image=image, kind=Job.Kind.REPROCESS, requested_by=user)
+        jobs.append(_queue_job(job))
+    return jobs
+
+
+def run_job(job_id: int, generation: int | None = None) -> Job | None:
+    """Run a queued Job (the worker's side); it ends done or failed with the reason."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+        return job  # gone, or a retry of a job that already finished
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    try:
+        if job.kind == Job.Kind.REPROMPT:
+            outcome = process_image(
+                job.image_id, prompt=job.prompt, box=job.box, force=True, generation=generation
+            )
+        else:
+            outcome = process_image(job.image_id, force=True, generation=generation)
+    except (Exception, SystemExit) as exc:  # SystemExit: django-q's task timeout
+        # process_image already recorded the reason on the photo; the job gets it too.
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            error=f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."[:1000],
+            finished=timezone.now(),
+        )
+        raise
+    job.status = JobStatus.DONE if outcome.status == "done" else JobStatus.FAILED
+    job.error = outcome.error
+    job.variant = outcome.variant
+    job.finished = timezone.now()
+    job.save(update_fields=["status", "error", "variant", "finished"])
+    return job
+
+
+def latest_jobs(images) -> dict:
+    """The newest Job of each photo in ``images`` (one query), keyed by image id."""
+    latest: dict = {}
+    for job in Job.objects.filter(image__in=images).order_by("image_id", "-created", "-pk"):
+        latest.setdefault(job.image_id, job)
+    return latest
