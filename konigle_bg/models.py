@@ -176,6 +176,22 @@ class ThemeRun(models.Model):
         return 100 if not self.total else min(100, round(100 * self.processed / self.total))
 
 
+class ThemeRunItem(models.Model):
+    """One photo counted by a run: a retried batch (after a worker died) counts it once."""
+
+    run = models.ForeignKey(ThemeRun, on_delete=models.CASCADE, related_name="items")
+    image = models.ForeignKey(IMAGE_MODEL, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "image"], name="bg_themerunitem_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"image {self.image_id} in run {self.run_id}: {self.outcome}"
+
+
 class Variant(models.Model):
     """One rendered result of a photo. No active variant means the original is shown."""
 

@@ -186,6 +186,28 @@ def test_at_end_never_shows_two_themes(
     assert services.active_theme(store).slug == "studio"
 
 
+def test_retried_batch_counts_each_photo_once(
+    shop, store, themes, batch_of_one, django_capture_on_commit_callbacks
+):
+    """django-q re-runs a batch whose worker died: the photos it did are not counted twice,
+    so an all-at-once run cannot complete (and flip) before the other batches ran."""
+    products, _ = shop
+    images = _images(products)
+    with django_capture_on_commit_callbacks() as batches:
+        run = services.start_theme_run(store, themes["studio"], activation="at_end")
+    batches[0]()
+    batches[0]()  # the same task delivered again
+    batches[0]()
+    run.refresh_from_db()
+    assert (run.state, run.done) == ("running", 1)
+    assert {_shown_theme(img) for img in images} == {"white"}
+    for batch in batches[1:]:
+        batch()
+    run.refresh_from_db()
+    assert (run.state, run.done, run.failed) == ("completed", 3, 0)
+    assert run.items.count() == 3
+
+
 def test_progressive_switches_photo_by_photo(
     shop, store, themes, batch_of_one, django_capture_on_commit_callbacks
 ):

@@ -14,7 +14,15 @@ from .. import host
 from ..conf import bg_settings
 from ..imaging import compose
 from ..imaging.io import encode
-from ..models import BackgroundTheme, Cutout, JobStatus, PhotoState, ThemeRun, Variant
+from ..models import (
+    BackgroundTheme,
+    Cutout,
+    JobStatus,
+    PhotoState,
+    ThemeRun,
+    ThemeRunItem,
+    Variant,
+)
 from .cutouts import _get_or_create, ensure_cutout, load_cutout
 from .files import SourceUnavailable, source_checksum
 from .processing import _mark
@@ -168,14 +176,34 @@ def _run_batch(run: ThemeRun, run_id: int, image_ids: list[int], counts: dict) -
         .filter(pk__in=image_ids)
     }
     states = {s.image_id: s for s in PhotoState.objects.filter(image_id__in=image_ids)}
+    # A batch retried after its worker died skips the photos it already counted, so the
+    # counts stay exact and an "at_end" run never flips before every photo is rendered.
+    counted = set(
+        ThemeRunItem.objects.filter(run_id=run_id, image_id__in=image_ids).values_list(
+            "image_id", flat=True
+        )
+    )
     for image_id in image_ids:
+        if image_id in counted:
+            continue
         # Checked before each render: a cancel stops the run within one photo.
         if not _run_open(run_id):
             break
         outcome = _theme_photo(run, theme, images.get(image_id), states.get(image_id))
-        counts[outcome] += 1
-        ThemeRun.objects.filter(pk=run_id).update(**{outcome: F(outcome) + 1})
+        if _count(run_id, image_id, outcome):
+            counts[outcome] += 1
     _finish_run(run_id)
+
+
+def _count(run_id: int, image_id: int, outcome: str) -> bool:
+    """Count one photo's outcome in the run, once (a unique row per run and photo)."""
+    with transaction.atomic():
+        _, created = _get_or_create(
+            ThemeRunItem, run_id=run_id, image_id=image_id, defaults={"outcome": outcome}
+        )
+        if created:
+            ThemeRun.objects.filter(pk=run_id).update(**{outcome: F(outcome) + 1})
+    return created
 
 
 def cached_cutout(image: Model, checksum: str) -> Cutout | None:
