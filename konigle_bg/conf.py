@@ -42,7 +42,9 @@ DEFAULTS: dict[str, Any] = {
     # Input limits.
     "MAX_UPLOAD_BYTES": 40 * 1024 * 1024,
     "MAX_PIXELS": 80_000_000,
-    "WORKING_MAX_SIDE": 2048,
+    # Longer side the worker works at: larger originals are reduced when decoded, which
+    # bounds a worker's memory (the original file itself is never changed).
+    "MAX_SIDE": 4096,
     # Queue.
     # A photo whose job keeps killing its worker (out of memory, a crash in a decoder) is
     # given up after this many starts, with the reason on its state.

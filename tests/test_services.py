@@ -140,3 +140,16 @@ def test_one_active_variant_enforced_by_database(make_product):
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Variant.objects.filter(pk=clone.pk).update(is_active=True)
+
+
+def test_large_original_is_worked_at_max_side(make_product, settings):
+    """Bounded worker memory: the cut-out is made at MAX_SIDE, a drawn box scaled to match."""
+    settings.KONIGLE_BG = {**settings.KONIGLE_BG, "MAX_SIDE": 240}
+    image = make_product(published=True).images.get()  # a 480x360 original
+    outcome = services.process_image(image.pk, box=[140, 60, 340, 300])
+    cut = outcome.variant.cutout
+    assert (cut.width, cut.height) == (240, 180)
+    assert cut.box == [140, 60, 340, 300]  # remembered in the original's coordinates
+    x0, y0, x1, y1 = cut.bbox
+    # The product (x 66-174 at this size) was looked for inside the scaled box (x 70-170).
+    assert 68 <= x0 < 100 and 140 < x1 <= 172

@@ -17,7 +17,14 @@ from ..conf import bg_settings
 from ..imaging import cutcache, pipeline
 from ..imaging.segment import Segmenter, get_segmenter
 from ..models import Cutout, JobStatus, PhotoState
-from .files import load_source, results_dir, source_checksum, spec_hash, write_file
+from .files import (
+    load_source,
+    photo_size,
+    results_dir,
+    source_checksum,
+    spec_hash,
+    write_file,
+)
 
 log = logging.getLogger("konigle_bg")
 
@@ -100,6 +107,10 @@ def ensure_cutout(
 
     started = time.perf_counter()
     img = source if source is not None else load_source(image)
+    if box and source is None:
+        # The seller drew the box on the original; the worker may see it reduced (MAX_SIDE).
+        scale = img.width / photo_size(image)[0]
+        box = [round(v * scale) for v in box]
     result = pipeline.cutout(img, seg, prompts=prompts, box=tuple(box) if box else None)
     folder = results_dir(image)
     rgba = _clear_hidden(result.rgba())

@@ -52,11 +52,15 @@ def _limits() -> Limits:
 
 
 def load_source(image: Model) -> Image.Image:
-    """The original, decoded safely (orientation applied, sRGB), flattened to RGB."""
+    """The original, decoded safely (orientation applied, sRGB), flattened to RGB.
+
+    Originals longer than ``MAX_SIDE`` are reduced while decoding (JPEGs in draft mode), so a
+    50-megapixel upload costs a worker the memory of a 4096 px photo, not ten times that.
+    """
     f = host.image_file(image)
     try:
         with f.storage.open(f.name, "rb") as fh:
-            img = decode(fh, _limits())
+            img = decode(fh, _limits(), max_side=bg_settings.MAX_SIDE)
     except ImageRejected as exc:
         raise SourceUnavailable(str(exc)) from exc
     except OSError as exc:
@@ -64,6 +68,20 @@ def load_source(image: Model) -> Image.Image:
             f"The original photo file is missing or unreadable ({exc})."
         ) from exc
     return flatten(img)
+
+
+def photo_size(image: Model) -> tuple[int, int]:
+    """(width, height) of the original as shown, EXIF orientation applied (header read only)."""
+    f = host.image_file(image)
+    try:
+        with f.storage.open(f.name, "rb") as fh, Image.open(fh) as im:
+            w, h = im.size
+            orientation = im.getexif().get(0x0112, 1)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise SourceUnavailable(
+            f"The original photo file is missing or unreadable ({exc})."
+        ) from exc
+    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 
 def flatten(img: Image.Image) -> Image.Image:

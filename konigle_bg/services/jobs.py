@@ -7,13 +7,12 @@ import math
 
 from django.db.models import Model
 from django.utils import timezone
-from PIL import Image
 
 from .. import host
 from ..conf import bg_settings
 from ..models import Job, JobStatus, PhotoState
 from .cutouts import segmenter
-from .files import SourceUnavailable
+from .files import SourceUnavailable, photo_size
 from .processing import mark_queued, process_image
 
 log = logging.getLogger("konigle_bg")
@@ -38,20 +37,6 @@ def accepts_prompts() -> bool:
     except Exception:  # a backend that cannot even load takes no prompts either
         log.warning("segmenter %r unavailable", bg_settings.SEGMENTER, exc_info=True)
         return False
-
-
-def photo_size(image: Model) -> tuple[int, int]:
-    """(width, height) of the original as shown, EXIF orientation applied (header read only)."""
-    f = host.image_file(image)
-    try:
-        with f.storage.open(f.name, "rb") as fh, Image.open(fh) as im:
-            w, h = im.size
-            orientation = im.getexif().get(0x0112, 1)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise SourceUnavailable(
-            f"The original photo file is missing or unreadable ({exc})."
-        ) from exc
-    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 
 def clamp_box(box, width: int, height: int) -> list[int]:
