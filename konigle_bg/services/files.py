@@ -16,7 +16,8 @@ from PIL import Image
 
 from .. import host
 from ..conf import bg_settings
-from ..imaging.io import ImageRejected, Limits, decode
+from ..imaging.io import ImageRejected, decode
+from ..validators import upload_limits as _limits
 
 log = logging.getLogger("konigle_bg")
 
@@ -45,10 +46,6 @@ def source_checksum(image: Model) -> str:
             f"The original photo file is missing or unreadable ({exc})."
         ) from exc
     return digest.hexdigest()
-
-
-def _limits() -> Limits:
-    return Limits(max_bytes=bg_settings.MAX_UPLOAD_BYTES, max_pixels=bg_settings.MAX_PIXELS)
 
 
 def load_source(image: Model) -> Image.Image:

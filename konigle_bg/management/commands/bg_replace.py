@@ -11,7 +11,8 @@ from tqdm import tqdm
 from konigle_bg import services
 from konigle_bg.conf import bg_settings
 from konigle_bg.imaging import compose, pipeline
-from konigle_bg.imaging.io import ImageRejected, Limits, decode, encode
+from konigle_bg.imaging.io import ImageRejected, decode, encode
+from konigle_bg.validators import upload_limits
 
 
 class Command(BaseCommand):
@@ -36,12 +37,12 @@ class Command(BaseCommand):
         out_dir.mkdir(parents=True, exist_ok=True)
         seg = services.segmenter()
         prompts = [p.strip() for p in prompt.split(",") if p.strip()] or None
-        limits = Limits(max_bytes=bg_settings.MAX_UPLOAD_BYTES, max_pixels=bg_settings.MAX_PIXELS)
+        limits = upload_limits()
         failures = []
         for name in tqdm(photos, desc="photos", unit="photo", disable=len(photos) < 2):
             path = Path(name)
             try:
-                img = decode(path, limits)
+                img = decode(path, limits, max_side=bg_settings.MAX_SIDE)
             except FileNotFoundError:
                 failures.append(f"{path}: no such file")
                 continue
