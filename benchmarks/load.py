@@ -31,6 +31,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from products.demo_photos import photo_set
+
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__)
@@ -118,26 +120,6 @@ def _setup_django(work: Path) -> dict:
 
     django.setup()
     return env
-
-
-def _photos(n: int, size: int) -> list[bytes]:
-    from PIL import Image
-
-    from products import demo_photos
-
-    specs = [
-        (shape, colour, surface, seed, shift)
-        for _t, shape, colour, photos, _p in demo_photos.CATALOGUE
-        for surface, seed, shift in photos
-    ]
-    out = []
-    for i in range(n):
-        shape, colour, surface, seed, shift = specs[i % len(specs)]
-        img = demo_photos.render(shape, colour, surface, seed + 100 * (i // len(specs)), shift)
-        scale = size / max(img.size)
-        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.LANCZOS)
-        out.append(demo_photos.jpeg_bytes(img, 90))
-    return out
 
 
 def _build_store(n: int, photos: list[bytes]) -> list[int]:
@@ -246,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     print(f"building {args.images} products in {work} ...", file=sys.stderr)
-    image_ids = _build_store(args.images, _photos(min(args.distinct, args.images), args.size))
+    image_ids = _build_store(args.images, photo_set(min(args.distinct, args.images), args.size))
     logs = [work / f"worker{i + 1}.log" for i in range(args.workers)]
     with ExitStack() as stack:
         procs = [stack.enter_context(cluster(env, log)) for log in logs]

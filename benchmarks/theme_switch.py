@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from products.demo_photos import photo_set
+
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.theme_switch", description=__doc__)
@@ -60,26 +62,6 @@ def _setup_django(work: Path, workers: int) -> dict:
 
     django.setup()
     return env
-
-
-def _photos(n: int, size: int) -> list[bytes]:
-    from PIL import Image
-
-    from products import demo_photos
-
-    specs = [
-        (shape, colour, surface, seed, shift)
-        for _t, shape, colour, photos, _p in demo_photos.CATALOGUE
-        for surface, seed, shift in photos
-    ]
-    out = []
-    for i in range(n):
-        shape, colour, surface, seed, shift = specs[i % len(specs)]
-        img = demo_photos.render(shape, colour, surface, seed + 100 * (i // len(specs)), shift)
-        scale = size / max(img.size)
-        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.LANCZOS)
-        out.append(demo_photos.jpeg_bytes(img, 90))
-    return out
 
 
 def _build_store(n: int, photos: list[bytes]):
@@ -211,7 +193,7 @@ def main(argv: list[str] | None = None) -> dict:
         call_command("migrate", verbosity=0)
         t = time.perf_counter()
         print(f"rendering {args.distinct} demo photos at {args.size} px...", file=sys.stderr)
-        photos = _photos(args.distinct, args.size)
+        photos = photo_set(args.distinct, args.size)
         store, images = _build_store(args.images, photos)
         print(f"cutting out {args.distinct} photo(s)...", file=sys.stderr)
         cutout_ms = _cutouts(images, args.distinct)

@@ -58,22 +58,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 
 def _photos(folder: Path, n: int, size: int) -> None:
     """``n`` distinct demo photos as JPEG files in ``folder``."""
-    from PIL import Image
+    from products.demo_photos import photo_set
 
-    from products import demo_photos
-
-    specs = [
-        (shape, colour, surface, seed, shift)
-        for _t, shape, colour, photos, _p in demo_photos.CATALOGUE
-        for surface, seed, shift in photos
-    ]
     folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        shape, colour, surface, seed, shift = specs[i % len(specs)]
-        img = demo_photos.render(shape, colour, surface, seed + 100 * (i // len(specs)), shift)
-        scale = size / max(img.size)
-        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.LANCZOS)
-        (folder / f"photo-{i:04d}.jpg").write_bytes(demo_photos.jpeg_bytes(img))
+    for i, data in enumerate(photo_set(n, size)):
+        (folder / f"photo-{i:04d}.jpg").write_bytes(data)
 
 
 SETUP = """

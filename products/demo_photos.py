@@ -197,3 +197,23 @@ CATALOGUE = [
     ("Leather Football, Size 5", "ball", (120, 70, 40), [("marble", 18, 0)], False),
     ("Sterling Silver Band Ring", "ring", (190, 190, 200), [("wood", 19, 0)], False),
 ]  # fmt: skip
+
+
+def photo_set(n: int, size: int) -> list[bytes]:
+    """``n`` JPEG demo photos, ``size`` px on the longer side (benchmarks' workloads).
+
+    Cycles through the catalogue's shots, with new seeds on each lap so no two are identical.
+    """
+    specs = [
+        (shape, colour, surface, seed, shift)
+        for _t, shape, colour, photos, _p in CATALOGUE
+        for surface, seed, shift in photos
+    ]
+    out = []
+    for i in range(n):
+        shape, colour, surface, seed, shift = specs[i % len(specs)]
+        img = render(shape, colour, surface, seed + 100 * (i // len(specs)), shift)
+        scale = size / max(img.size)
+        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.LANCZOS)
+        out.append(jpeg_bytes(img, 90))
+    return out
