@@ -67,3 +67,20 @@ def make_product(store, media):
         return product
 
     return make
+
+
+@pytest.fixture
+def predicts(monkeypatch):
+    """Every call into the segmentation backend."""
+    calls = []
+    from konigle_bg import services
+
+    seg = services.segmenter()
+    original = type(seg).predict
+
+    def counting(self, image, prompts=None):
+        calls.append(image.size)
+        return original(self, image, prompts)
+
+    monkeypatch.setattr(type(seg), "predict", counting)
+    return calls

@@ -14,20 +14,6 @@ from konigle_bg.models import Cutout, PhotoState, Variant
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def count_predicts(monkeypatch):
-    calls = []
-    seg = services.segmenter()
-    original = type(seg).predict
-
-    def counting(self, image, prompts=None):
-        calls.append(image.size)
-        return original(self, image, prompts)
-
-    monkeypatch.setattr(type(seg), "predict", counting)
-    return calls
-
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -50,12 +36,12 @@ def test_process_writes_variant_beside_untouched_original(make_product, media):
     assert not list(original.parent.rglob("*.tmp-*"))  # nothing half-written left
 
 
-def test_same_request_twice_segments_once(make_product, count_predicts):
+def test_same_request_twice_segments_once(make_product, predicts):
     image = make_product(published=True).images.get()
     services.process_image(image.pk)
-    n = len(count_predicts)
+    n = len(predicts)
     services.process_image(image.pk)
-    assert len(count_predicts) == n  # keyed by checksum + spec hash: no second cut-out
+    assert len(predicts) == n  # keyed by checksum + spec hash: no second cut-out
     assert Cutout.objects.filter(image=image).count() == 1
     assert Variant.objects.filter(image=image).count() == 1
 

@@ -24,21 +24,6 @@ def batch_of_one(settings):
 
 
 @pytest.fixture
-def predicts(monkeypatch):
-    """Every call into the segmentation backend."""
-    calls = []
-    seg = services.segmenter()
-    original = type(seg).predict
-
-    def counting(self, image, prompts=None):
-        calls.append(image.size)
-        return original(self, image, prompts)
-
-    monkeypatch.setattr(type(seg), "predict", counting)
-    return calls
-
-
-@pytest.fixture
 def renders(monkeypatch):
     """Every re-composite (compose.render) the services run."""
     calls = []
