@@ -12,7 +12,8 @@ else
 fi
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "demo stopped"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 130" INT TERM  # EXIT runs cleanup once
 $PY manage.py qcluster > var/worker.log 2>&1 &
 pids+=($!)
 $PY manage.py runserver "$HOST:$PORT" --noreload > var/server.log 2>&1 &
