@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from benchmarks.store import build_store
 from products.demo_photos import photo_set
 
 
@@ -122,29 +123,6 @@ def _setup_django(work: Path) -> dict:
     return env
 
 
-def _build_store(n: int, photos: list[bytes]) -> list[int]:
-    """Published products with a photo each, made without signals so nothing is queued yet."""
-    from django.contrib.auth import get_user_model
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    from products.models import Product, ProductImage, Store
-
-    user = get_user_model().objects.create_user("load", password="load")
-    store = Store.objects.create(name="Load", slug="load", owner=user)
-    products = Product.objects.bulk_create(
-        Product(store=store, title=f"Load product {i}", status="published") for i in range(n)
-    )
-    rows = []
-    for i, product in enumerate(products):
-        name = default_storage.save(
-            f"products/{product.pk}/{i:05d}/original.jpg", ContentFile(photos[i % len(photos)])
-        )
-        rows.append(ProductImage(product=product, image=name, position=0))
-    ProductImage.objects.bulk_create(rows)
-    return list(ProductImage.objects.order_by("pk").values_list("pk", flat=True))
-
-
 def _queue_all(image_ids: list[int]) -> None:
     from django.db import transaction
 
@@ -228,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     print(f"building {args.images} products in {work} ...", file=sys.stderr)
-    image_ids = _build_store(args.images, photo_set(min(args.distinct, args.images), args.size))
+    _, images = build_store(
+        args.images, photo_set(min(args.distinct, args.images), args.size), name="Load"
+    )
+    image_ids = [i.pk for i in images]
     logs = [work / f"worker{i + 1}.log" for i in range(args.workers)]
     with ExitStack() as stack:
         procs = [stack.enter_context(cluster(env, log)) for log in logs]

@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.store import build_store
 from products.demo_photos import photo_set
 
 
@@ -62,30 +63,6 @@ def _setup_django(work: Path, workers: int) -> dict:
 
     django.setup()
     return env
-
-
-def _build_store(n: int, photos: list[bytes]):
-    """Store, products and photos without signals (bulk_create), so nothing is queued yet."""
-    from django.contrib.auth import get_user_model
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    from konigle_bg import host
-    from products.models import Product, ProductImage, Store
-
-    user = get_user_model().objects.create_user("bench", password="bench")
-    store = Store.objects.create(name="Bench", slug="bench", owner=user)
-    products = Product.objects.bulk_create(
-        Product(store=store, title=f"Bench product {i}", status="published") for i in range(n)
-    )
-    images = []
-    for i, product in enumerate(products):
-        name = default_storage.save(
-            f"products/{product.pk}/{i:05d}/original.jpg", ContentFile(photos[i % len(photos)])
-        )
-        images.append(ProductImage(product=product, image=name, position=0))
-    ProductImage.objects.bulk_create(images)
-    return store, list(host.image_model().objects.order_by("pk"))
 
 
 def _cutouts(images: list, distinct: int) -> list[float]:
@@ -194,7 +171,7 @@ def main(argv: list[str] | None = None) -> dict:
         t = time.perf_counter()
         print(f"rendering {args.distinct} demo photos at {args.size} px...", file=sys.stderr)
         photos = photo_set(args.distinct, args.size)
-        store, images = _build_store(args.images, photos)
+        store, images = build_store(args.images, photos)
         print(f"cutting out {args.distinct} photo(s)...", file=sys.stderr)
         cutout_ms = _cutouts(images, args.distinct)
         theme = services.install_presets(store, [args.theme])[0]
