@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, FloatField, Q, Value, When
 
 from .conf import bg_settings
 from .validators import validate_photo
@@ -119,6 +119,24 @@ class PhotoState(models.Model):
 
     def __str__(self) -> str:
         return f"state of image {self.image_id}"
+
+
+def needs_review_q() -> Q:
+    """Photos the seller should look at: failed, or a cut-out confidence under the threshold."""
+    return Q(bg_state__status=JobStatus.FAILED) | Q(
+        bg_state__confidence__lt=bg_settings.REVIEW_THRESHOLD
+    )
+
+
+def in_review_order(images):
+    """Photos least confident first, failed ones before any score (review pages and API)."""
+    return images.annotate(
+        review_rank=Case(
+            When(bg_state__status=JobStatus.FAILED, then=Value(-1.0)),
+            default=F("bg_state__confidence"),
+            output_field=FloatField(),
+        )
+    ).order_by(F("review_rank").asc(nulls_last=True), "pk")
 
 
 class ThemeRun(models.Model):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import Case, F, FloatField, Q, Value, When
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,16 @@ from . import host, services
 from .conf import bg_settings
 from .forms import RepromptForm, ReviewFilterForm
 from .imaging.prompts import prompts_from_title
-from .models import BackgroundTheme, Job, JobStatus, PhotoState, ThemeRun, Variant
+from .models import (
+    BackgroundTheme,
+    Job,
+    JobStatus,
+    PhotoState,
+    ThemeRun,
+    Variant,
+    in_review_order,
+    needs_review_q,
+)
 
 OPEN = (JobStatus.PENDING, JobStatus.RUNNING)
 
@@ -46,13 +54,6 @@ def _image_for(user, image_id: int):
     )
 
 
-def needs_review_q() -> Q:
-    """Photos the seller should look at: failed, or a cut-out confidence under the threshold."""
-    return Q(bg_state__status=JobStatus.FAILED) | Q(
-        bg_state__confidence__lt=bg_settings.REVIEW_THRESHOLD
-    )
-
-
 def review_queryset(images, *, needs_review: bool = False, status: str = ""):
     """Processed photos, least confident first (failed ones before any score)."""
     qs = images.filter(bg_state__isnull=False)
@@ -60,13 +61,7 @@ def review_queryset(images, *, needs_review: bool = False, status: str = ""):
         qs = qs.filter(needs_review_q())
     if status:
         qs = qs.filter(bg_state__status=status)
-    return qs.annotate(
-        review_rank=Case(
-            When(bg_state__status=JobStatus.FAILED, then=Value(-1.0)),
-            default=F("bg_state__confidence"),
-            output_field=FloatField(),
-        )
-    ).order_by(F("review_rank").asc(nulls_last=True), "pk")
+    return in_review_order(qs)
 
 
 # ---------------------------------------------------------------- rows shown on the pages

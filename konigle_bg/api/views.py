@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, F, FloatField, Prefetch, Q, Value, When
+from django.db.models import F, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from .. import services
 from ..conf import bg_settings
-from ..models import JobStatus, ThemeRun, Variant
+from ..models import JobStatus, ThemeRun, Variant, in_review_order, needs_review_q
 from . import permissions
 from .permissions import IsStoreMember
 from .serializers import (
@@ -88,10 +88,7 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
                 raise ValidationError({"status": [f"One of {', '.join(JobStatus.values)}."]})
             qs = qs.filter(bg_state__status=params["status"])
         if params.get("needs_review", "").lower() in TRUE:
-            qs = qs.filter(
-                Q(bg_state__status=JobStatus.FAILED)
-                | Q(bg_state__confidence__lt=bg_settings.REVIEW_THRESHOLD)
-            )
+            qs = qs.filter(needs_review_q())
         ordering = params.get("ordering", "")
         if ordering == "confidence":
             return qs.order_by(F("bg_state__confidence").asc(nulls_last=True), "pk")
@@ -99,13 +96,7 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
             return qs.order_by(F("bg_state__confidence").desc(nulls_last=True), "pk")
         if ordering:
             raise ValidationError({"ordering": ["confidence or -confidence."]})
-        return qs.annotate(
-            review_rank=Case(
-                When(bg_state__status=JobStatus.FAILED, then=Value(-1.0)),
-                default=F("bg_state__confidence"),
-                output_field=FloatField(),
-            )
-        ).order_by(F("review_rank").asc(nulls_last=True), "pk")
+        return in_review_order(qs)
 
     def _detail(self, image, code=status.HTTP_200_OK) -> Response:
         image = self.get_queryset().get(pk=image.pk)  # fresh state and active variant
