@@ -84,6 +84,7 @@ from .variants import (  # noqa: F401
     display_url,
     display_urls,
     ensure_variant,
+    preset_theme,
     revert_image,
     revert_product,
     theme_for,

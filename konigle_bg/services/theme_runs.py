@@ -26,7 +26,7 @@ from ..models import (
 from .cutouts import _get_or_create, ensure_cutout, load_cutout
 from .files import SourceUnavailable, source_checksum
 from .processing import _mark
-from .variants import _background_image, activate, ensure_variant
+from .variants import _background_image, activate, ensure_variant, preset_theme
 
 log = logging.getLogger("konigle_bg")
 
@@ -388,14 +388,4 @@ def install_presets(store: Model, slugs: list[str] | None = None) -> list[Backgr
         raise ThemeRunError(
             f"Unknown preset(s) {', '.join(unknown)}: use {', '.join(compose.PRESETS)}."
         )
-    themes = []
-    for slug in slugs:
-        preset = compose.PRESETS[slug]
-        theme, _ = _get_or_create(
-            BackgroundTheme,
-            store=store,
-            slug=slug,
-            defaults={"name": preset.label, "preset": slug, "spec": preset.to_dict()},
-        )
-        themes.append(theme)
-    return themes
+    return [preset_theme(store, slug) for slug in slugs]

@@ -20,12 +20,8 @@ from .files import _limits, results_dir, spec_hash, write_file
 log = logging.getLogger("konigle_bg")
 
 
-def active_theme(store: Model) -> BackgroundTheme:
-    """The store's active theme; the default preset is created on first use."""
-    theme = BackgroundTheme.objects.filter(store=store, is_active=True).first()
-    if theme is not None:
-        return theme
-    slug = bg_settings.DEFAULT_THEME
+def preset_theme(store: Model, slug: str) -> BackgroundTheme:
+    """The store's theme made from preset ``slug``, created on first use."""
     preset = compose.PRESETS[slug]
     theme, _ = _get_or_create(
         BackgroundTheme,
@@ -33,6 +29,15 @@ def active_theme(store: Model) -> BackgroundTheme:
         slug=slug,
         defaults={"name": preset.label, "preset": slug, "spec": preset.to_dict()},
     )
+    return theme
+
+
+def active_theme(store: Model) -> BackgroundTheme:
+    """The store's active theme; the default preset is created on first use."""
+    theme = BackgroundTheme.objects.filter(store=store, is_active=True).first()
+    if theme is not None:
+        return theme
+    theme = preset_theme(store, bg_settings.DEFAULT_THEME)
     try:
         with transaction.atomic():
             updated = BackgroundTheme.objects.filter(pk=theme.pk).update(is_active=True)
