@@ -212,7 +212,7 @@ def test_bg_replace_door(tmp_path, corpus):
 def test_url_import_door(server, settings, make_product, corpus):  # noqa: F811
     settings.KONIGLE_BG = {**settings.KONIGLE_BG, "URL_IMPORT_ALLOW_HOSTS": ["127.0.0.1"]}
     product = make_product(photos=0)
-    from konigle_bg.imaging.urlfetch import FetchRefused
+    from konigle_bg.urlfetch import FetchRefused
 
     for i, (case, data, message) in enumerate(corpus):
         server.routes[f"/{i}"] = _reply(200, data, "image/jpeg")

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 
-from konigle_bg.imaging import evaluation
+from konigle_bg.evaluation import runner as evaluation
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from konigle_bg.imaging import metrics
+from konigle_bg.evaluation import metrics
 
 
 def square(size=40, x0=10, y0=10, side=20) -> np.ndarray:

@@ -46,7 +46,7 @@ def test_showcase_rejects_bad_options(tmp_path):
 
 
 def test_wrap_cuts_a_strip_into_rows():
-    from konigle_bg.imaging import showcase
+    from konigle_bg import showcase
     from konigle_bg.management.commands.bg_showcase import wrap
 
     tile = 20

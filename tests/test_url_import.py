@@ -104,8 +104,8 @@ def refusals(port: int) -> dict[str, str]:
 
 
 def test_service_refusal_codes(site, make_product):
-    from konigle_bg.imaging.urlfetch import FetchRefused
     from konigle_bg.services import import_photo_from_url
+    from konigle_bg.urlfetch import FetchRefused
 
     product = make_product(photos=0)
     got = {}

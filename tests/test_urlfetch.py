@@ -22,8 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from konigle_bg.imaging import urlfetch
-from konigle_bg.imaging.urlfetch import FetchRefused, fetch_image, is_public_address
+from konigle_bg import urlfetch
+from konigle_bg.urlfetch import FetchRefused, fetch_image, is_public_address
 from tests.badfiles import RED, save
 
 PNG = save(Image.new("RGB", (8, 6), RED), "PNG")

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import services
-from ..imaging.urlfetch import MAX_URL_LENGTH, FetchRefused
+from ..urlfetch import MAX_URL_LENGTH, FetchRefused
 from ..validators import validate_photo
 from . import permissions
 from .permissions import IsStoreMember

@@ -19,13 +19,13 @@ log = logging.getLogger("konigle_bg")
 def import_photo_from_url(product: Model, url: str) -> Model:
     """Download a photo from a public URL and add it to ``product`` as a new original.
 
-    Everything a seller could type is refused with :class:`imaging.urlfetch.FetchRefused`
+    Everything a seller could type is refused with :class:`urlfetch.FetchRefused`
     (its message is for them): non-http(s) schemes, private/loopback/link-local/reserved
     addresses after every redirect, oversize or slow downloads, non-images, images over the
     pixel limit. Only ``URL_IMPORT_ALLOW_HOSTS`` may be private (tests, an internal CDN).
     The new host image row triggers the usual processing when the product is published.
     """
-    from ..imaging.urlfetch import FetchRefused, fetch_image
+    from ..urlfetch import FetchRefused, fetch_image
 
     fetched = fetch_image(
         url.strip(),

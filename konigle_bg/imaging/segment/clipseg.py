@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import register
 from .hf_model import (
     DEFAULT_PROMPT,
     HFModelSegmenter,
@@ -22,6 +21,7 @@ from .hf_model import (
     resize_map,
     sigmoid,
 )
+from .registry import register
 
 __all__ = ["ClipSegSegmenter"]
 

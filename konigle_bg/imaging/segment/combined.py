@@ -24,11 +24,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from . import devices, register, weights
+from . import devices, weights
 from .base import Segmenter, SegmenterUnavailable
 from .clipseg import ClipSegSegmenter
 from .hf_model import clean_prompts, resize_map
 from .oneformer import OneFormerSegmenter
+from .registry import get_segmenter, register
 
 __all__ = [
     "select_segments",
@@ -237,8 +238,6 @@ class ClipSegOneFormerSegmenter(_Composite):
         self.revision = "-".join([self.code_revision, *prints])
 
     def _build_parts(self) -> dict[str, Segmenter]:
-        from . import get_segmenter
-
         return {
             "clipseg": get_segmenter("clipseg", model=self.clipseg_model, **self.options),
             "oneformer": get_segmenter("oneformer", model=self.oneformer_model, **self.options),
@@ -290,8 +289,6 @@ class AutoSegmenter(_Composite):
         self.accepts_prompts = self.prompted_name is not None
 
     def _build_parts(self) -> dict[str, Segmenter]:
-        from . import get_segmenter
-
         # Only non-default options, so the salient session is the one default workers share.
         # The salient model runs on onnxruntime, whose CPU build has no CUDA: "cuda" here means
         # the torch models, so only an explicit "cpu" is passed on.

@@ -21,8 +21,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from . import register
 from .hf_model import HFModelSegmenter, downscale, resize_map
+from .registry import register
 
 __all__ = ["OneFormerSegmenter", "foreground_label_ids", "BACKGROUND_WORDS"]
 

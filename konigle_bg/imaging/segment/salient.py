@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from . import register
 from .base import Segmenter, SegmenterUnavailable
+from .registry import register
 
 log = logging.getLogger(__name__)
 

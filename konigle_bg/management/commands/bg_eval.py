@@ -1,6 +1,6 @@
 """Score cut-outs against ground truth: ``manage.py bg_eval MANIFEST [--out DIR] ...``.
 
-Thin wrapper over ``konigle_bg.imaging.evaluation``; the manifest is a CSV like
+Thin wrapper over ``konigle_bg.evaluation.runner``; the manifest is a CSV like
 ../shared/eval/manifest.csv (source, id, image, gt, gt_type; paths relative to its folder).
 """
 
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from konigle_bg import services
-from konigle_bg.imaging import evaluation
+from konigle_bg.evaluation import runner as evaluation
 from konigle_bg.imaging.segment import SegmenterUnavailable, get_segmenter
 
 

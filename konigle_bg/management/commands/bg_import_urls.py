@@ -2,7 +2,7 @@
 
 FILE is CSV or plain lines, one photo each: ``product, url`` where product is a product id or
 its exact title (a header row such as ``product,url`` is skipped; ``#`` starts a comment).
-Every download goes through ``imaging.urlfetch`` (public http/https only, size and time
+Every download goes through ``urlfetch`` (public http/https only, size and time
 limits, checked content). Prints a summary; exits 2 with one line per failure when any failed.
 """
 
@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from konigle_bg import host, services
 from konigle_bg.conf import bg_settings
-from konigle_bg.imaging.urlfetch import FetchRefused
+from konigle_bg.urlfetch import FetchRefused
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from PIL import Image
 
-from konigle_bg import services
-from konigle_bg.imaging import compose, pipeline, showcase
+from konigle_bg import services, showcase
+from konigle_bg.imaging import compose, pipeline
 
 # (shape, colour, surface, seed, shift) from products.demo_photos.CATALOGUE-like rows.
 HERO = ("vase", (120, 150, 110), "marble", 9, 0)

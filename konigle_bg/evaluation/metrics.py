@@ -1,4 +1,5 @@
-"""Scores of a matte against ground truth, as /work/shared/eval/README.md defines them.
+"""Scores of a matte against ground truth, as the evaluation set's README defines them
+(``../shared/eval/README.md``).
 
 Alpha and ground truth are scaled to [0, 1] and compared at the image's own resolution.
 """

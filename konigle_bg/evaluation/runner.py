@@ -2,7 +2,7 @@
 
 Pure: reads files, runs ``pipeline.cutout`` and the bare segmenter, returns numbers. The
 manifest is a CSV with columns source, id, image, gt, gt_type (paths relative to its folder),
-as in /work/shared/eval/manifest.csv.
+as in ``../shared/eval/manifest.csv``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..imaging.pipeline import RefineParams, cutout
+from ..imaging.segment.base import Segmenter
 from . import metrics
-from .pipeline import RefineParams, cutout
-from .segment.base import Segmenter
 
 #: Share of lowest-confidence images whose mean IoU is compared with the rest.
 LOW_CONFIDENCE_SHARE = 0.2

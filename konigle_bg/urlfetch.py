@@ -41,7 +41,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from .io import ImageRejected, Limits, probe
+from .imaging.io import ImageRejected, Limits, probe
 
 MAX_REDIRECTS = 5
 MAX_URL_LENGTH = 4096
