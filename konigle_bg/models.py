@@ -44,6 +44,11 @@ class Cutout(models.Model):
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     error = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The seller's clicks and strokes that made this cut-out (empty for an automatic one); they
+    # are part of its spec too, so a theme switch re-uses the corrected cut-out.
+    corrections = models.JSONField(default=list, blank=True)
+    # How it was made, for the review page: which models ran, their scores, what was kept.
+    details = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
