@@ -39,17 +39,23 @@ def create_key(
     rate_limit: int | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key for ``store``: the row, and the key itself (never stored, show it once)."""
-    raw = KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(
+    key = ApiKey(
         store=store,
         name=name.strip()[:80] or "API key",
-        prefix=raw[:SHOWN_CHARS],
-        key_hash=hash_key(raw),
         created_by=created_by,
         monthly_credits=monthly_credits,
         rate_limit=rate_limit,
     )
+    raw = assign_new_key(key)
+    key.save()
     return key, raw
+
+
+def assign_new_key(key: ApiKey) -> str:
+    """Give the unsaved ``key`` a fresh secret; returns the secret (only its hash is kept)."""
+    raw = KEY_PREFIX + secrets.token_urlsafe(32)
+    key.prefix, key.key_hash = raw[:SHOWN_CHARS], hash_key(raw)
+    return raw
 
 
 def key_for(raw: str) -> ApiKey | None:
