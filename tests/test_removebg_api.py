@@ -112,9 +112,12 @@ def fg(resp) -> tuple[int, int, int, int]:
 
 def box_of(a: np.ndarray, level: int = 10) -> tuple[int, int, int, int]:
     ys, xs = np.nonzero(a > level)
-    return int(xs.min()), int(ys.min()), int(xs.max()) + 1 - int(xs.min()), int(
-        ys.max()
-    ) + 1 - int(ys.min())
+    return (
+        int(xs.min()),
+        int(ys.min()),
+        int(xs.max()) + 1 - int(xs.min()),
+        int(ys.max()) + 1 - int(ys.min()),
+    )
 
 
 def near(a: float, b: float, tol: float = 3) -> bool:

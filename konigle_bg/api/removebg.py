@@ -103,7 +103,7 @@ class Caller:
         self.user = request.user
         if self.key is not None:
             self.store = self.key.store
-            self.bucket = f"key:{self.key.pk}"
+            self.bucket = f"key:{self.key.key_hash[:20]}"
             return
         if not getattr(self.user, "is_authenticated", False):
             raise RemoveBgError(
