@@ -210,7 +210,9 @@ def cutout_key(checksum: str, seg_key: str, prompts: list[str] | None, box) -> s
 def cut_out(data: bytes, img: Image.Image, prompts_for_type: str, box) -> Image.Image:
     """The RGBA cut-out of ``img`` (decoded from ``data``), from the cache when it is there."""
     seg = segmenter()
-    prompts = [prompts_for_type] if seg.accepts_prompts and prompts_for_type != "auto" else None
+    prompts = None
+    if seg.accepts_prompts and prompts_for_type != "auto":
+        prompts = [prompts_for_type.replace("_", " ")]  # "car_interior" -> "car interior"
     key = cutout_key(hashlib.sha256(data).hexdigest(), seg.key, prompts, box)
     ttl = int(bg_settings.REMOVEBG_CUTOUT_CACHE_SECONDS)
     cache = caches[bg_settings.REMOVEBG_CACHE]
