@@ -33,7 +33,7 @@ from PIL import Image
 
 from ..conf import bg_settings
 from ..imaging import compose, cutcache, pipeline
-from ..imaging.io import ImageRejected, Limits, decode, encode
+from ..imaging.io import ImageRejected, Limits, decode, encode, probe
 from ..imaging.subject_layout import Layout, Length, arrange, fit_pixels, foreground_box, hard_alpha
 from .cutouts import segmenter
 from .files import flatten
@@ -289,6 +289,8 @@ def _encode(img: Image.Image, fmt: str) -> tuple[bytes, str]:
 def remove_background(data: bytes, options: Options) -> Result:
     """Cut the subject out of the image ``data`` and render it as ``options`` ask."""
     img = _decode(data)
+    # A bad background is refused before the segmentation is paid for.
+    bg_image = _decode(options.bg_image, background=True) if options.bg_image else None
     # The decoder reduces photos over MAX_SIDE; pixel values in roi refer to the upload.
     original_side = _uploaded_side(data, img)
     box = _roi_box(options.roi, img.size, max(img.size) / original_side)
@@ -307,9 +309,6 @@ def remove_background(data: bytes, options: Options) -> Result:
     if options.channels == "alpha":
         out = rgba.getchannel("A")
     else:
-        bg_image = None
-        if options.bg_image is not None:
-            bg_image = _decode(options.bg_image, background=True)
         out = compose.render(rgba, _theme(options, options.format), bg_image)
         if options.bg_color is not None and options.bg_color[3] < 255 and bg_image is None:
             base = Image.new("RGBA", out.size, options.bg_color)
@@ -327,8 +326,6 @@ def remove_background(data: bytes, options: Options) -> Result:
 
 
 def _uploaded_side(data: bytes, img: Image.Image) -> int:
-    from ..imaging.io import probe
-
     try:
         info = probe(data, _limits())
     except ImageRejected:  # pragma: no cover - decode() just accepted the same bytes
