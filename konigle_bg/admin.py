@@ -227,3 +227,6 @@ class ThemeRunAdmin(ReadOnlyAdmin):
     @admin.display(description="Progress")
     def progress(self, obj) -> str:
         return run_link(obj)
+
+
+from . import admin_api_keys  # noqa: E402, F401 - registers the API keys' admin

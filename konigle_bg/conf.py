@@ -58,6 +58,13 @@ DEFAULTS: dict[str, Any] = {
     # URL import.
     "URL_IMPORT_TIMEOUT": 15,
     "URL_IMPORT_ALLOW_HOSTS": [],
+    # remove.bg-compatible endpoint (docs/api.md).
+    "REMOVEBG_RATE_LIMIT": 500,  # results a minute per key (or user), as on remove.bg
+    # Cut-outs of the same image bytes are reused this long (preview then full, or two
+    # background colours, pay for one segmentation); 0 turns the cache off.
+    "REMOVEBG_CUTOUT_CACHE_SECONDS": 600,
+    "REMOVEBG_CACHE": "default",  # Django cache alias for those cut-outs and the rate limits
+    "REMOVEBG_KEEP_SECONDS": 86400,  # how long a store that opted in keeps its results
 }
 
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import imports, views
+from . import imports, removebg, views
 
 app_name = "konigle_bg_api"
 
@@ -21,4 +21,8 @@ urlpatterns = router.urls + [
         imports.PhotosFromUrl.as_view(),
         name="product-photos-from-url",
     ),
+    # remove.bg's v1.0 API (docs/api.md); the demo site mounts it at /v1.0/ too.
+    path("v1.0/removebg", removebg.RemoveBackground.as_view(), name="removebg"),
+    path("v1.0/account", removebg.Account.as_view(), name="removebg-account"),
+    path("v1.0/results/<str:token>", removebg.KeptResult.as_view(), name="removebg-result"),
 ]
