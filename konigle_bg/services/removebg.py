@@ -33,8 +33,9 @@ from PIL import Image
 
 from ..conf import bg_settings
 from ..imaging import compose, cutcache, pipeline
-from ..imaging.io import ImageRejected, Limits, decode, encode, probe
+from ..imaging.io import ImageRejected, decode, encode, probe
 from ..imaging.subject_layout import Layout, Length, arrange, fit_pixels, foreground_box, hard_alpha
+from ..validators import upload_limits
 from .cutouts import segmenter
 from .files import flatten
 
@@ -123,10 +124,6 @@ class Result:
         return CONTENT_TYPES[self.format]
 
 
-def _limits() -> Limits:
-    return Limits(max_bytes=bg_settings.MAX_UPLOAD_BYTES, max_pixels=bg_settings.MAX_PIXELS)
-
-
 # remove.bg's codes for what our decoder refuses.
 _REJECTED = {
     "too_large": ("file_too_large", "File too large"),
@@ -139,7 +136,7 @@ _REJECTED = {
 
 def _decode(data: bytes, *, background: bool = False) -> Image.Image:
     try:
-        return decode(data, _limits(), max_side=bg_settings.MAX_SIDE)
+        return decode(data, upload_limits(), max_side=bg_settings.MAX_SIDE)
     except ImageRejected as exc:
         code, title = _REJECTED.get(
             exc.code, ("failed_to_read_image", "There was an error reading the image.")
@@ -327,7 +324,7 @@ def remove_background(data: bytes, options: Options) -> Result:
 
 def _uploaded_side(data: bytes, img: Image.Image) -> int:
     try:
-        info = probe(data, _limits())
+        info = probe(data, upload_limits())
     except ImageRejected:  # pragma: no cover - decode() just accepted the same bytes
         return max(img.size)
     return max(info.width, info.height, 1)
