@@ -105,14 +105,8 @@ class BackgroundProductAdminMixin:
 
     @admin.action(description="Process photos again (undo revert)", permissions=["change"])
     def process_backgrounds(self, request, queryset):
-        from .tasks import enqueue_image
-
-        n = 0
-        for product in queryset:
-            for image in host.product_images(product):
-                PhotoState.objects.update_or_create(image=image, defaults={"reverted": False})
-                enqueue_image(image.pk)
-                n += 1
+        # Through the services, as the review pages and the API do: one Job row per photo.
+        n = sum(len(services.reprocess_product(p, user=request.user)) for p in queryset)
         self.message_user(request, f"{n} photo(s) queued.", messages.SUCCESS)
 
     def get_urls(self):

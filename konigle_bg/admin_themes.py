@@ -41,7 +41,7 @@ def run_progress(run: ThemeRun) -> dict:
         "percent": run.percent,
         "cancel_requested": run.cancel_requested,
         "finished": run.finished.isoformat() if run.finished else None,
-        "open": run.state in (ThemeRun.State.PENDING, ThemeRun.State.RUNNING),
+        "open": run.is_open,
     }
 
 
@@ -162,9 +162,7 @@ class ThemeSwitchAdminMixin:
                 for image in services.preview_images(theme.store, PREVIEW_COUNT)
             ]
             open_run = (
-                ThemeRun.objects.filter(store=theme.store, state__in=["pending", "running"])
-                .select_related("theme")
-                .first()
+                ThemeRun.objects.open().filter(store=theme.store).select_related("theme").first()
             )
         context = self._context(
             request,

@@ -177,7 +177,7 @@ def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
             "threshold_pct": round(100 * bg_settings.REVIEW_THRESHOLD),
             "themes": themes,
             "run": run,
-            "run_open": bool(run and run.state in ("pending", "running")),
+            "run_open": bool(run and run.is_open),
         },
     )
 
