@@ -126,8 +126,17 @@ class PhotoState(models.Model):
         return f"state of image {self.image_id}"
 
 
+def needs_review(status: str, confidence: float | None) -> bool:
+    """Whether the seller should look at a photo: failed, or a confidence under the threshold.
+
+    The one rule; :func:`needs_review_q` is the same rule as a query (a test keeps them equal).
+    """
+    low = confidence is not None and confidence < bg_settings.REVIEW_THRESHOLD
+    return status == JobStatus.FAILED or low
+
+
 def needs_review_q() -> Q:
-    """Photos the seller should look at: failed, or a cut-out confidence under the threshold."""
+    """:func:`needs_review` as a filter on the host's image model."""
     return Q(bg_state__status=JobStatus.FAILED) | Q(
         bg_state__confidence__lt=bg_settings.REVIEW_THRESHOLD
     )

@@ -171,3 +171,49 @@ def test_first_variant_is_rendered_from_the_cutout_in_memory(make_product, monke
     studio = services.preset_theme(product.store, "studio")
     services.ensure_variant(image, outcome.variant.cutout, studio)
     assert len(reads) == 1
+
+
+def test_needs_review_rule_is_the_same_in_python_and_in_the_query(make_product, settings):
+    """``needs_review`` (read model, pages, API) and ``needs_review_q`` (filters) agree."""
+    from konigle_bg.models import JobStatus, PhotoState, needs_review, needs_review_q
+
+    settings.KONIGLE_BG = {**settings.KONIGLE_BG, "REVIEW_THRESHOLD": 0.6}
+    product = make_product(photos=6)
+    images = list(product.images.all())
+    cases = [
+        (JobStatus.DONE, 0.9),
+        (JobStatus.DONE, 0.59),
+        (JobStatus.DONE, 0.6),
+        (JobStatus.FAILED, None),
+        (JobStatus.FAILED, 0.95),
+        (JobStatus.RUNNING, None),
+    ]
+    for image, (status, confidence) in zip(images, cases, strict=True):
+        PhotoState.objects.create(image=image, status=status, confidence=confidence)
+    by_query = set(
+        type(images[0])
+        .objects.filter(pk__in=[i.pk for i in images])
+        .filter(needs_review_q())
+        .values_list("pk", flat=True)
+    )
+    by_rule = {i.pk for i, (st, c) in zip(images, cases, strict=True) if needs_review(st, c)}
+    by_model = {p.image.pk for p in services.photo_statuses(images) if p.needs_review}
+    assert by_query == by_rule == by_model == {images[1].pk, images[3].pk, images[4].pk}
+
+
+def test_photo_status_says_what_is_shown(make_product):
+    product = make_product()  # a draft: nothing queued yet
+    image = product.images.get()
+    fresh = services.photo_status(image)
+    assert fresh.label == "Not processed" and not fresh.needs_review
+    assert fresh.display_url == image.image.url == services.display_url(image)
+    outcome = services.cut_out_and_show(image.pk, force=True)
+    image = type(image).objects.get(pk=image.pk)
+    shown = services.photo_status(image)
+    assert shown.active == outcome.variant and shown.label == "Done"
+    assert shown.display_url == outcome.variant.file.url == services.display_url(image)
+    assert services.display_urls([image]) == {image.pk: shown.display_url}
+    services.revert_image(image)
+    image = type(image).objects.get(pk=image.pk)
+    reverted = services.photo_status(image)
+    assert reverted.label == "Original (reverted)" and reverted.display_url == image.image.url

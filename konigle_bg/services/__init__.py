@@ -12,6 +12,7 @@ a file only once the file exists. One module per concern, public names only; cal
 - ``processing``: one photo's job; ``jobs``: a seller's re-prompt/reprocess requests.
 - ``theme_runs``: store-wide theme switches (``timing`` times their batches); ``previews``.
 - ``imports``: new originals from uploads and URLs.
+- ``status``: the read model of what a photo shows and where it stands.
 """
 
 from .cutouts import (
@@ -59,6 +60,7 @@ from .processing import (
 )
 from .queueing import queue_photo
 from .rows import get_or_create_row
+from .status import PhotoStatus, display_url, display_urls, photo_status, photo_statuses
 from .theme_runs import (
     ThemeRunError,
     cancel_theme_run,
@@ -79,8 +81,6 @@ from .themes import (
 from .timing import DbTimer, timed
 from .variants import (
     activate,
-    display_url,
-    display_urls,
     ensure_variant,
     revert_image,
     revert_product,
@@ -94,6 +94,7 @@ __all__ = [
     "MAX_PROMPT_LENGTH",
     "MIN_BOX_SIDE",
     "Outcome",
+    "PhotoStatus",
     "SourceUnavailable",
     "ThemeError",
     "ThemeRunError",
@@ -124,6 +125,8 @@ __all__ = [
     "load_source",
     "mark_queued",
     "packed_name",
+    "photo_status",
+    "photo_statuses",
     "photo_size",
     "png_bytes",
     "preset_theme",

@@ -41,10 +41,6 @@ class ThemeRunError(ThemeError):
     """A switch that cannot start; the message is for the owner."""
 
 
-def _store_images(store: Model):
-    return host.image_model().objects.filter(**{host.image_store_lookup(): store})
-
-
 def _leave_alone(image: Model, state: PhotoState | None, run: ThemeRun) -> str:
     """Why a run leaves this photo as it is ("" = render it)."""
     if not host.product_is_published(host.image_product(image)):
@@ -81,9 +77,9 @@ def start_theme_run(
     if theme.get_theme().needs_image and not theme.background_image:
         raise ThemeRunError(f"The theme {theme.name!r} needs a background image.")
 
-    images = list(_store_images(store).select_related(bg_settings.PRODUCT_FIELD).order_by("pk"))
+    images = list(host.store_images(store).select_related(bg_settings.PRODUCT_FIELD).order_by("pk"))
     # A subquery, not a list: no bound-parameter limit on stores with many photos.
-    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=_store_images(store))}
+    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=host.store_images(store))}
     try:
         with transaction.atomic():
             run = ThemeRun.objects.create(

@@ -101,20 +101,3 @@ def revert_product(product: Model) -> int:
     for image in images:
         revert_image(image)
     return len(images)
-
-
-def display_url(image: Model) -> str:
-    """URL to show for a photo: its active variant's, else the original's."""
-    variant = Variant.objects.filter(image=image, is_active=True).only("file").first()
-    f = variant.file if variant else host.image_file(image)
-    return f.url if f else ""
-
-
-def display_urls(images) -> dict:
-    """``display_url`` for many photos in one query (storefront listings)."""
-    images = list(images)
-    active = {
-        v.image_id: v.file
-        for v in Variant.objects.filter(image__in=images, is_active=True).only("image", "file")
-    }
-    return {img.pk: (active.get(img.pk) or host.image_file(img)).url for img in images}

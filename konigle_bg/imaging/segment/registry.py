@@ -56,4 +56,3 @@ def clear_sessions() -> None:
     """Drop cached sessions (tests, settings changes)."""
     with _lock:
         _sessions.clear()
-
