@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PHOTOS ?=
 # pytest-xdist workers. The slow tests mostly wait on real processes (workers, servers, a
-# browser), so more workers than cores pays; browser tests stay on one worker (loadgroup).
+# browser), so more workers than cores pays. --dist loadfile keeps each file on one worker, so
+# module-scoped fixtures (the browser tests' site, the tiny torch models) are built once.
 TEST_WORKERS ?= 4
 CHECK_WORKERS ?= 2
 FAST := not browser and not integration and not cluster and not slow
@@ -34,12 +35,12 @@ demo: install
 
 test: install system-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Lint, then the unit and service tests: no browser, no worker processes, no cluster.
 check: install
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q -n $(CHECK_WORKERS) -m "$(FAST)"
+	$(PY) -m pytest -q -n $(CHECK_WORKERS) --dist loadfile -m "$(FAST)"
 
 lint: install
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

@@ -15,14 +15,7 @@ import pytest
 from tests.browser.photos import BLUE_BOX, colour_counts
 from tests.procs import wait_for
 
-# One site per module (tests/browser/conftest.py): under pytest-xdist, keep the module on one
-# worker (--dist loadgroup) so the site is built once.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.integration,
-    pytest.mark.xdist_group("browser"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integration]
 
 STATE = """
 import json
