@@ -126,11 +126,11 @@ def _setup_django(work: Path) -> dict:
 def _queue_all(image_ids: list[int]) -> None:
     from django.db import transaction
 
-    from konigle_bg.tasks import enqueue_image
+    from konigle_bg import services
 
     with transaction.atomic():
         for pk in image_ids:
-            enqueue_image(pk)
+            services.queue_photo(pk)
 
 
 def _finished(image_ids: list[int]) -> int:

@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import host, services
 from .admin_themes import ThemeSwitchAdminMixin, run_link
-from .models import BackgroundTheme, Cutout, PhotoState, ThemeRun, Variant
+from .models import BackgroundTheme, Cutout, ThemeRun, Variant
 
 
 def thumb(url: str, size: int = 120) -> str:
@@ -37,22 +37,17 @@ def photo_strip(product, revert_url) -> str:
     images = list(host.product_images(product))
     if not images:
         return "No photos."
-    shown = services.display_urls(images)
-    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=images)}
     rows = []
-    for img in images:
-        state = states.get(img.pk)
-        status = state.get_status_display() if state and state.status else "not processed"
-        if state and state.reverted:
-            status = "reverted to original"
-        if state and state.error:
-            status = f"{status}: {state.error}"
+    for photo in services.photo_statuses(images):
+        status = photo.label
+        if photo.error:
+            status = f"{status}: {photo.error}"
         rows.append(
             (
-                thumb(host.image_file(img).url),
-                thumb(shown[img.pk]),
+                thumb(photo.original_file.url),
+                thumb(photo.display_url),
                 status,
-                revert_url(img),
+                revert_url(photo.image),
             )
         )
     return format_html(
@@ -105,14 +100,8 @@ class BackgroundProductAdminMixin:
 
     @admin.action(description="Process photos again (undo revert)", permissions=["change"])
     def process_backgrounds(self, request, queryset):
-        from .tasks import enqueue_image
-
-        n = 0
-        for product in queryset:
-            for image in host.product_images(product):
-                PhotoState.objects.update_or_create(image=image, defaults={"reverted": False})
-                enqueue_image(image.pk)
-                n += 1
+        # Through the services, as the review pages and the API do: one Job row per photo.
+        n = sum(len(services.reprocess_product(p, user=request.user)) for p in queryset)
         self.message_user(request, f"{n} photo(s) queued.", messages.SUCCESS)
 
     def get_urls(self):
@@ -148,13 +137,8 @@ class BackgroundProductAdminMixin:
 class StoreScopedAdmin(admin.ModelAdmin):
     """Staff see only the stores they belong to; superusers see all."""
 
-    store_lookup = "store"
-
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.store_lookup}__in": host.stores_for(request.user)})
+        return host.visible_to(request.user, super().get_queryset(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # The store picker lists only the user's stores: no theme made for someone else's.
@@ -181,7 +165,6 @@ class ReadOnlyAdmin(StoreScopedAdmin):
 
 @admin.register(Variant)
 class VariantAdmin(ReadOnlyAdmin):
-    store_lookup = f"image__{host.image_store_lookup()}"
     list_display = ["id", "preview", "image", "theme", "status", "is_active", "created"]
     list_filter = ["status", "is_active"]
     list_select_related = ["theme"]
@@ -207,7 +190,6 @@ class VariantAdmin(ReadOnlyAdmin):
 
 @admin.register(Cutout)
 class CutoutAdmin(ReadOnlyAdmin):
-    store_lookup = f"image__{host.image_store_lookup()}"
     list_display = ["id", "preview", "image", "segmenter", "prompt", "confidence", "status"]
     list_filter = ["status", "segmenter"]
 

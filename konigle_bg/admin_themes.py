@@ -3,7 +3,7 @@ live progress (polling a small JSON view) with cancel; and a per-product theme c
 
 ``ThemeSwitchAdminMixin`` goes on the BackgroundTheme ModelAdmin (admin.py), which gives these
 views their URLs under ``admin/konigle_bg/backgroundtheme/``. Everything is scoped to the stores
-the user belongs to (``host.stores_for``): another store's theme, run or photo is a 404.
+the user belongs to (``host.visible_to``): another store's theme, run or photo is a 404.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import host, services
-from .conf import bg_settings
 from .models import BackgroundTheme, Cutout, PhotoState, ThemeRun
 
 PREVIEW_COUNT = 6
@@ -41,7 +40,7 @@ def run_progress(run: ThemeRun) -> dict:
         "percent": run.percent,
         "cancel_requested": run.cancel_requested,
         "finished": run.finished.isoformat() if run.finished else None,
-        "open": run.state in (ThemeRun.State.PENDING, ThemeRun.State.RUNNING),
+        "open": run.is_open,
     }
 
 
@@ -57,12 +56,10 @@ class ThemeSwitchAdminMixin:
         return reverse(f"admin:konigle_bg_backgroundtheme_{name}", args=args, query=query)
 
     def _themes(self, request: HttpRequest):
-        return BackgroundTheme.objects.filter(store__in=host.stores_for(request.user))
+        return host.visible_to(request.user, BackgroundTheme.objects.all())
 
     def _runs(self, request: HttpRequest):
-        return ThemeRun.objects.filter(store__in=host.stores_for(request.user)).select_related(
-            "theme", "store"
-        )
+        return host.visible_to(request.user, ThemeRun.objects.select_related("theme", "store"))
 
     def _check(self, request: HttpRequest) -> None:
         # Switching rewrites what every product shows: it takes the right to change themes.
@@ -162,9 +159,7 @@ class ThemeSwitchAdminMixin:
                 for image in services.preview_images(theme.store, PREVIEW_COUNT)
             ]
             open_run = (
-                ThemeRun.objects.filter(store=theme.store, state__in=["pending", "running"])
-                .select_related("theme")
-                .first()
+                ThemeRun.objects.open().filter(store=theme.store).select_related("theme").first()
             )
         context = self._context(
             request,
@@ -186,7 +181,7 @@ class ThemeSwitchAdminMixin:
         self._check(request)
         theme = get_object_or_404(self._themes(request), pk=theme_id)
         image = get_object_or_404(
-            host.image_model().objects.filter(**{host.image_store_lookup(): theme.store_id}),
+            host.store_images(theme.store_id),
             pk=image_id,
         )
         try:
@@ -234,10 +229,7 @@ class ThemeSwitchAdminMixin:
     def product_theme_view(self, request: HttpRequest, product_id: int) -> HttpResponse:
         """A product's own theme (or back to the store's); its photos re-render."""
         self._check(request)
-        products = host.product_model().objects.filter(
-            **{f"{bg_settings.PRODUCT_STORE}__in": host.stores_for(request.user)}
-        )
-        product = get_object_or_404(products, pk=product_id)
+        product = get_object_or_404(host.products_for(request.user), pk=product_id)
         store = host.product_store(product)
         themes = BackgroundTheme.objects.filter(store=store).order_by("name")
         images = list(host.product_images(product))

@@ -97,3 +97,46 @@ def stores_for(user):
 
 def is_store_member(user, store) -> bool:
     return stores_for(user).filter(pk=store.pk).exists()
+
+
+def store_path(model: type[Model]) -> str:
+    """ORM lookup from ``model``'s rows to their store: the host's image and product models,
+    and konigle_bg's models (a ``store`` field, else an ``image`` field)."""
+    if model is store_model():
+        return "pk"
+    if model is image_model():
+        return image_store_lookup()
+    if model is product_model():
+        return bg_settings.PRODUCT_STORE
+    names = {f.name for f in model._meta.get_fields()}
+    if "store" in names:
+        return "store"
+    if "image" in names:
+        return f"image__{image_store_lookup()}"
+    raise ImproperlyConfigured(f"{model.__name__} has no way to its store.")
+
+
+def visible_to(user, queryset):
+    """``queryset`` cut to the rows of the stores ``user`` may see (``stores_for``).
+
+    The one scoping rule of the review pages, the API and the admin: rows of other stores are
+    simply absent, so asking for one is a 404, never a 403 that would reveal it exists.
+    """
+    if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{store_path(queryset.model)}__in": stores_for(user)})
+
+
+def images_for(user):
+    """Photos of the stores ``user`` may see."""
+    return visible_to(user, image_model().objects.all())
+
+
+def products_for(user):
+    """Products of the stores ``user`` may see."""
+    return visible_to(user, product_model().objects.all())
+
+
+def store_images(store) -> Any:
+    """Every photo of one store (``store`` a row or its primary key)."""
+    return image_model().objects.filter(**{image_store_lookup(): store})

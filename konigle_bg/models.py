@@ -126,8 +126,17 @@ class PhotoState(models.Model):
         return f"state of image {self.image_id}"
 
 
+def needs_review(status: str, confidence: float | None) -> bool:
+    """Whether the seller should look at a photo: failed, or a confidence under the threshold.
+
+    The one rule; :func:`needs_review_q` is the same rule as a query (a test keeps them equal).
+    """
+    low = confidence is not None and confidence < bg_settings.REVIEW_THRESHOLD
+    return status == JobStatus.FAILED or low
+
+
 def needs_review_q() -> Q:
-    """Photos the seller should look at: failed, or a cut-out confidence under the threshold."""
+    """:func:`needs_review` as a filter on the host's image model."""
     return Q(bg_state__status=JobStatus.FAILED) | Q(
         bg_state__confidence__lt=bg_settings.REVIEW_THRESHOLD
     )
@@ -144,15 +153,28 @@ def in_review_order(images):
     ).order_by(F("review_rank").asc(nulls_last=True), "pk")
 
 
+class ThemeRunState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+
+
+# A run is open until it ends: one open run per store at most (a database constraint).
+OPEN_RUN_STATES = (ThemeRunState.PENDING, ThemeRunState.RUNNING)
+
+
+class ThemeRunQuerySet(models.QuerySet):
+    def open(self):
+        """Runs not ended yet (pending or running)."""
+        return self.filter(state__in=OPEN_RUN_STATES)
+
+
 class ThemeRun(models.Model):
     """A store-wide theme switch."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
+    State = ThemeRunState
 
     class Activation(models.TextChoices):
         AT_END = "at_end", "All at once when the run completes"
@@ -176,19 +198,26 @@ class ThemeRun(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
 
+    objects = ThemeRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         constraints = [
             # Two switches for one store at once would race on which theme wins.
             models.UniqueConstraint(
                 fields=["store"],
-                condition=Q(state__in=["pending", "running"]),
+                condition=Q(state__in=OPEN_RUN_STATES),
                 name="bg_themerun_one_open_per_store",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.theme} for {self.store} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        """Not ended yet (pending or running); see OPEN_RUN_STATES."""
+        return self.state in OPEN_RUN_STATES
 
     @property
     def processed(self) -> int:

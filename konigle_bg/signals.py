@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from django.db.models.signals import post_save
 
-from . import host
+from . import host, services
 
 
 def product_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if raw or not host.product_is_published(instance):
         return
-    from .tasks import enqueue_image
-
     # Idempotent downstream (cut-outs and variants are keyed by source checksum + spec hash),
     # so saving a published product again queues cheap no-ops, never a second cut-out.
     for image in host.product_images(instance):
-        enqueue_image(image.pk)
+        services.queue_photo(image.pk)
 
 
 def image_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
@@ -23,9 +21,7 @@ def image_saved(sender, instance, created: bool, raw: bool = False, **kwargs) ->
         return
     if not host.product_is_published(host.image_product(instance)):
         return
-    from .tasks import enqueue_image
-
-    enqueue_image(instance.pk)
+    services.queue_photo(instance.pk)
 
 
 def connect() -> None:

@@ -1,6 +1,6 @@
 """The seller's review pages: the store grid, the product page, and their small JSON endpoints.
 
-Same login as the admin (staff), scoped through ``host.stores_for``: a photo, product or store
+Same login as the admin (staff), scoped through ``host.visible_to``: a photo, product or store
 of a store the user is not a member of is a 404, never a 403 (its existence is not revealed).
 Writes go through services; these views only check the request and pick the objects.
 """
@@ -30,27 +30,13 @@ from .models import (
     needs_review_q,
 )
 
-OPEN = (JobStatus.PENDING, JobStatus.RUNNING)
-
-
 # ---------------------------------------------------------------- scoping
-
-
-def images_for(user):
-    """Photos of the stores ``user`` belongs to (all for superusers)."""
-    lookup = {f"{host.image_store_lookup()}__in": host.stores_for(user)}
-    return host.image_model().objects.filter(**lookup)
-
-
-def products_for(user):
-    lookup = {f"{bg_settings.PRODUCT_STORE}__in": host.stores_for(user)}
-    return host.product_model().objects.filter(**lookup)
 
 
 def _image_for(user, image_id: int):
     """The photo if ``user`` belongs to its store; 404 otherwise (never reveal it exists)."""
     return get_object_or_404(
-        images_for(user).select_related(bg_settings.PRODUCT_FIELD), pk=image_id
+        host.images_for(user).select_related(bg_settings.PRODUCT_FIELD), pk=image_id
     )
 
 
@@ -67,38 +53,22 @@ def review_queryset(images, *, needs_review: bool = False, status: str = ""):
 # ---------------------------------------------------------------- rows shown on the pages
 
 
-def _state_dict(image, state: PhotoState | None, variant: Variant | None, job: Job | None):
-    status = state.status if state else ""
-    confidence = state.confidence if state else None
+def _row(photo: services.PhotoStatus, job: Job | None) -> dict:
     return {
-        "id": image.pk,
-        "status": status,
-        "status_label": _status_label(state),
-        "error": (state.error if state else "") or (job.error if job else ""),
-        "confidence": confidence,
-        "confidence_pct": None if confidence is None else round(100 * confidence),
-        "needs_review": status == JobStatus.FAILED
-        or (confidence is not None and confidence < bg_settings.REVIEW_THRESHOLD),
-        "reverted": bool(state and state.reverted),
-        "original_url": host.image_file(image).url,
-        "display_url": variant.file.url if variant else host.image_file(image).url,
-        "theme": variant.theme.name if variant and variant.theme else "",
-        "variant": variant.pk if variant else None,
+        "id": photo.image.pk,
+        "status": photo.status,
+        "status_label": photo.label,
+        "error": photo.error or (job.error if job else ""),
+        "confidence": photo.confidence,
+        "confidence_pct": None if photo.confidence is None else round(100 * photo.confidence),
+        "needs_review": photo.needs_review,
+        "reverted": photo.reverted,
+        "original_url": photo.original_file.url,
+        "display_url": photo.display_url,
+        "theme": photo.theme_name,
+        "variant": photo.active.pk if photo.active else None,
         "job": _job_dict(job) if job else None,
     }
-
-
-def _status_label(state: PhotoState | None) -> str:
-    if state is None or not state.status:
-        return "Not processed"
-    if state.reverted and state.status not in OPEN:
-        return "Original (reverted)"
-    return {
-        JobStatus.PENDING: "Queued",
-        JobStatus.RUNNING: "Processing…",
-        JobStatus.DONE: "Done",
-        JobStatus.FAILED: "Failed",
-    }.get(state.status, state.status)
 
 
 def _job_dict(job: Job) -> dict:
@@ -115,16 +85,9 @@ def _job_dict(job: Job) -> dict:
 
 def photo_rows(images) -> list[dict]:
     """Everything the pages show about ``images``, in a fixed number of queries."""
-    images = list(images)
-    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=images)}
-    active = {
-        v.image_id: v
-        for v in Variant.objects.filter(image__in=images, is_active=True).select_related("theme")
-    }
-    jobs = services.latest_jobs(images)
-    return [
-        _state_dict(img, states.get(img.pk), active.get(img.pk), jobs.get(img.pk)) for img in images
-    ]
+    photos = services.photo_statuses(images)
+    jobs = services.latest_jobs([p.image for p in photos])
+    return [_row(photo, jobs.get(photo.image.pk)) for photo in photos]
 
 
 # ---------------------------------------------------------------- pages
@@ -148,7 +111,7 @@ def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
     data.setdefault("per_page", "50")
     form = ReviewFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {}
-    images = host.image_model().objects.filter(**{host.image_store_lookup(): store})
+    images = host.store_images(store)
     qs = review_queryset(
         images.select_related(bg_settings.PRODUCT_FIELD),
         needs_review=filters.get("needs_review") or False,
@@ -177,7 +140,7 @@ def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
             "threshold_pct": round(100 * bg_settings.REVIEW_THRESHOLD),
             "themes": themes,
             "run": run,
-            "run_open": bool(run and run.state in ("pending", "running")),
+            "run_open": bool(run and run.is_open),
         },
     )
 
@@ -186,7 +149,7 @@ def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
 @require_GET
 def review_product(request: HttpRequest, product_id: int) -> HttpResponse:
     """One product: each photo's original, what is shown, its history; revert, re-prompt."""
-    product = get_object_or_404(products_for(request.user), pk=product_id)
+    product = get_object_or_404(host.products_for(request.user), pk=product_id)
     images = list(host.product_images(product))
     rows = photo_rows(images)
     title = host.product_title(product)
@@ -292,7 +255,7 @@ def activate(request: HttpRequest, image_id: int) -> HttpResponse:
 @staff_member_required
 @require_POST
 def revert_product(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = get_object_or_404(products_for(request.user), pk=product_id)
+    product = get_object_or_404(host.products_for(request.user), pk=product_id)
     n = services.revert_product(product)
     messages.success(request, f"{n} photo(s): the originals are shown again.")
     return redirect("konigle_bg:review-product", product_id=product.pk)
@@ -301,7 +264,7 @@ def revert_product(request: HttpRequest, product_id: int) -> HttpResponse:
 @staff_member_required
 @require_POST
 def reprocess_product(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = get_object_or_404(products_for(request.user), pk=product_id)
+    product = get_object_or_404(host.products_for(request.user), pk=product_id)
     jobs = services.reprocess_product(product, user=request.user)
     messages.info(request, f"{len(jobs)} photo(s) queued.")
     return redirect("konigle_bg:review-product", product_id=product.pk)
@@ -325,5 +288,5 @@ def images_status(request: HttpRequest) -> JsonResponse:
         ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip()][:200]
     except ValueError:
         return JsonResponse({"error": "ids must be a comma-separated list of numbers"}, status=400)
-    images = images_for(request.user).filter(pk__in=ids).order_by("pk")
+    images = host.images_for(request.user).filter(pk__in=ids).order_by("pk")
     return JsonResponse({"images": photo_rows(images)})

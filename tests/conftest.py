@@ -9,6 +9,18 @@ import pytest
 from PIL import Image
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_media(tmp_path_factory):
+    """Files a test writes without the ``media`` fixture land in this session's own folder,
+    never in the project's var/media: parallel workers (pytest-xdist) never share one."""
+    from django.test import override_settings
+
+    override = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    override.enable()
+    yield
+    override.disable()
+
+
 def photo_bytes(size=(480, 360), colour=(200, 40, 40), fmt="JPEG", seed=0, **save) -> bytes:
     """A product-like photo: a shaded disc on a textured, uneven background."""
     w, h = size

@@ -45,7 +45,7 @@ def test_revert_action_and_button(admin_client_owner, make_product):
     product = make_product(published=True, photos=2)
     images = list(product.images.all())
     for img in images:
-        services.process_image(img.pk)
+        services.cut_out_and_show(img.pk)
     url = reverse("admin:products_product_changelist")
     admin_client_owner.post(url, {"action": "revert_backgrounds", "_selected_action": [product.pk]})
     assert not Variant.objects.filter(image__in=images, is_active=True).exists()
@@ -64,7 +64,7 @@ def test_revert_action_and_button(admin_client_owner, make_product):
 
 def test_change_page_has_revert_button(admin_client_owner, make_product):
     product = make_product(published=True)
-    services.process_image(product.images.get().pk)
+    services.cut_out_and_show(product.images.get().pk)
     page = admin_client_owner.get(reverse("admin:products_product_change", args=[product.pk]))
     html = page.content.decode()
     assert 'id="bg-revert-product"' in html and "Revert photo" in html
@@ -110,3 +110,29 @@ def test_upload_of_non_image_is_refused_with_form_error(admin_client_owner, stor
     assert not Product.objects.filter(title="Fake").exists()
     errors = str(resp.context["inline_admin_formsets"][0].formset.errors)
     assert "image" in errors.lower()
+
+
+def test_process_again_action_goes_through_services_with_job_rows(
+    admin_client_owner, make_product, sync_jobs, django_capture_on_commit_callbacks
+):
+    """The admin's "process again" is the services' reprocess_product, as the API's: one Job
+    per photo (so the outcome can be followed), the revert undone, the result shown."""
+    from konigle_bg.models import Job, JobStatus, PhotoState
+
+    product = make_product(published=True, photos=2)
+    images = list(product.images.all())
+    services.revert_product(product)
+    url = reverse("admin:products_product_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = admin_client_owner.post(
+            url, {"action": "process_backgrounds", "_selected_action": [product.pk]}, follow=True
+        )
+    assert "2 photo(s) queued" in resp.content.decode()
+    jobs = Job.objects.filter(image__in=images)
+    assert jobs.count() == 2
+    assert {j.kind for j in jobs} == {Job.Kind.REPROCESS}
+    assert {j.status for j in jobs} == {JobStatus.DONE}
+    assert {j.requested_by_id for j in jobs} == {product.store.owner_id}
+    assert not PhotoState.objects.filter(image__in=images, reverted=True).exists()
+    for img in images:
+        assert services.display_url(img) != img.image.url

@@ -42,7 +42,7 @@ def photo(make_product):
 @pytest.fixture
 def processed(photo):
     product, image = photo
-    services.process_image(image.pk)
+    services.cut_out_and_show(image.pk)
     return product, image
 
 
@@ -129,7 +129,7 @@ def test_activate_unknown_variant(api, processed, make_product):
     other_image = other.images.get()
     other.status = "published"
     other.save(update_fields=["status"])
-    services.process_image(other_image.pk)
+    services.cut_out_and_show(other_image.pk)
     foreign_variant = Variant.objects.get(image=other_image)
     for body in ({"variant": 999999}, {"variant": foreign_variant.pk}, {}, {"variant": "x"}):
         resp = api.post(_url("image-activate", image.pk), body, format="json")

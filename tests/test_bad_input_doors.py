@@ -144,7 +144,7 @@ def test_worker_honours_the_pixel_setting(settings, make_product):
     product = make_product(published=True)
     image = product.images.get()
     settings.KONIGLE_BG = {**settings.KONIGLE_BG, "MAX_PIXELS": 1000}
-    outcome = services.process_image(image.pk)
+    outcome = services.cut_out_and_show(image.pk)
     assert outcome.status == "failed" and "pixels" in outcome.error
     assert PhotoState.objects.get(image=image).status == JobStatus.FAILED
 
@@ -248,7 +248,7 @@ def test_worker_door(make_product, corpus):
     rows = [(c, _write_behind_validators(product, c.filename, d), m) for c, d, m in picked]
     before = {img.pk: sha(Path(img.image.path).read_bytes()) for _, img, _ in rows}
     for case, image, message in rows:
-        outcome = services.process_image(image.pk)
+        outcome = services.cut_out_and_show(image.pk)
         state = PhotoState.objects.get(image=image)
         if message:
             assert outcome.status == "failed", case.name

@@ -38,11 +38,11 @@ def shown(image) -> Variant | None:
 def test_revert_during_a_reprompt_wins(hooked, make_product):
     product = make_product(published=True)
     image = product.images.get()
-    assert services.process_image(image.pk).status == "done"
+    assert services.cut_out_and_show(image.pk).status == "done"
     assert shown(image) is not None
     hooked.append(lambda: services.revert_image(image))  # the owner reverts mid-way
 
-    outcome = services.process_image(image.pk, box=[40, 30, 440, 330])
+    outcome = services.cut_out_and_show(image.pk, box=[40, 30, 440, 330])
 
     assert outcome.status == "done" and outcome.variant is not None  # the work is kept ...
     assert shown(image) is None  # ... but not shown: the revert came last
@@ -53,7 +53,7 @@ def test_revert_during_a_reprompt_wins(hooked, make_product):
 def test_revert_between_request_and_run_wins(make_product, sync_jobs):
     product = make_product(published=True)
     image = product.images.get()
-    services.process_image(image.pk)
+    services.cut_out_and_show(image.pk)
     # The re-prompt is queued (generation taken now) and the revert lands before it runs.
     with transaction.atomic():
         generation = services.mark_queued(image.pk)
@@ -65,9 +65,9 @@ def test_revert_between_request_and_run_wins(make_product, sync_jobs):
 def test_reprompt_after_revert_is_shown(hooked, make_product):
     product = make_product(published=True)
     image = product.images.get()
-    services.process_image(image.pk)
+    services.cut_out_and_show(image.pk)
     services.revert_image(image)
-    services.process_image(image.pk, box=[40, 30, 440, 330])  # asked after the revert
+    services.cut_out_and_show(image.pk, box=[40, 30, 440, 330])  # asked after the revert
     variant = shown(image)
     assert variant is not None and variant.cutout.box == [40, 30, 440, 330]
     assert not PhotoState.objects.get(image=image).reverted
@@ -78,11 +78,11 @@ def test_revert_during_an_api_reprompt_job(hooked, make_product, owner):
 
     product = make_product(published=True)
     image = product.images.get()
-    services.process_image(image.pk)
+    services.cut_out_and_show(image.pk)
     generation = PhotoState.objects.get(image=image).generation
     job = Job.objects.create(image=image, kind=Job.Kind.REPROMPT, box=[40, 30, 440, 330])
     hooked.append(lambda: services.revert_image(image))
-    services.run_job(job.pk, generation)
+    services.run_seller_job(job.pk, generation)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert shown(image) is None
@@ -106,7 +106,7 @@ def _slugs() -> tuple[str, str]:
 def test_two_switches_at_once(store, make_product, sync_jobs, django_capture_on_commit_callbacks):
     product = make_product(published=True, photos=2)
     for image in product.images.all():
-        services.process_image(image.pk)
+        services.cut_out_and_show(image.pk)
     a, b = (_theme(store, s) for s in _slugs())
 
     with django_capture_on_commit_callbacks() as queued:
@@ -137,7 +137,7 @@ def test_publish_during_a_switch_ends_on_the_new_theme(
     order, store, make_product, sync_jobs, django_capture_on_commit_callbacks
 ):
     old = make_product(published=True)
-    services.process_image(old.images.get().pk)
+    services.cut_out_and_show(old.images.get().pk)
     _, slug = _slugs()
     new_theme = _theme(store, slug)
     late = make_product(title="Blue Mug")  # still a draft when the switch starts
@@ -166,7 +166,7 @@ def test_publish_during_a_switch_ends_on_the_new_theme(
 def test_database_refuses_duplicates(store, make_product):
     product = make_product(published=True)
     image = product.images.get()
-    services.process_image(image.pk)
+    services.cut_out_and_show(image.pk)
     variant = shown(image)
     cut = variant.cutout
 
@@ -217,8 +217,8 @@ def test_database_refuses_duplicates(store, make_product):
 def test_same_job_twice_makes_one_row_each(make_product):
     product = make_product(published=True)
     image = product.images.get()
-    first = services.process_image(image.pk)
-    again = services.process_image(image.pk)  # a re-delivered task
+    first = services.cut_out_and_show(image.pk)
+    again = services.cut_out_and_show(image.pk)  # a re-delivered task
     assert first.variant.pk == again.variant.pk
     assert Cutout.objects.filter(image=image).count() == 1
     assert Variant.objects.filter(image=image).count() == 1

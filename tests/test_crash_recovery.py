@@ -92,6 +92,10 @@ def originals(db: DB) -> list[str]:
     return [r[0] for r in db.rows("select image from products_productimage")]
 
 
+# Short job limits: the killed job comes back after RETRY seconds (a task here takes about one).
+TIMEOUT, RETRY = 8, 10
+
+
 def test_worker_killed_mid_cutout_completes_exactly_once(tmp_path: Path):
     gate = tmp_path / "gate"
     gate.touch()
@@ -101,8 +105,8 @@ def test_worker_killed_mid_cutout_completes_exactly_once(tmp_path: Path):
         KONIGLE_BG_SEGMENTER="test-gated",
         KONIGLE_BG_SEGMENTER_OPTIONS=json.dumps({"dir": str(tmp_path), "sleep": 300}),
         Q_WORKERS="1",
-        Q_TIMEOUT="20",
-        Q_RETRY="22",
+        Q_TIMEOUT=str(TIMEOUT),
+        Q_RETRY=str(RETRY),
     )
     manage(env, "migrate", "--noinput", "-v0")
     site = setup_site(env, [("photo", 320)])
@@ -127,7 +131,7 @@ def test_worker_killed_mid_cutout_completes_exactly_once(tmp_path: Path):
     with cluster(env, tmp_path / "worker2.log") as proc:
         wait_for(
             lambda: db.state(image)[0] in ("done", "failed"),
-            timeout=22 + 120,
+            timeout=RETRY + 120,
             interval=1,
             what="the retried job to finish",
         )
@@ -135,7 +139,7 @@ def test_worker_killed_mid_cutout_completes_exactly_once(tmp_path: Path):
         assert proc.poll() is None
         time.sleep(1)  # let the monitor save the result
     assert db.state(image) == ("done", "")
-    assert waited >= 22 - 2, "redelivered before Q_CLUSTER retry"
+    assert waited >= RETRY - 2, "redelivered before Q_CLUSTER retry"
     # Exactly once: one cut-out, one variant, shown; one task result, one recorded attempt.
     assert db.count("konigle_bg_cutout", image_id=image, status="done") == 1
     assert db.count("konigle_bg_variant", image_id=image) == 1

@@ -201,7 +201,7 @@ def world(django_user_model, media, settings):
     image = ProductImage(product=product)
     image.image.save("p.jpg", ContentFile(photo_bytes(size=(160, 120))), save=True)
     product.publish()
-    outcome = services.process_image(image.pk)
+    outcome = services.cut_out_and_show(image.pk)
     assert outcome.status == "done"
     variant = outcome.variant
     theme = variant.theme

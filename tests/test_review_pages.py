@@ -169,7 +169,7 @@ def photo(make_product):
 @pytest.fixture
 def processed(photo):
     product, image = photo
-    services.process_image(image.pk)
+    services.cut_out_and_show(image.pk)
     return product, image
 
 

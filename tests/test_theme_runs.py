@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from konigle_bg import services
+from konigle_bg.imaging import compose
 from konigle_bg.models import BackgroundTheme, Cutout, PhotoState, ThemeRun, Variant
 from tests.theme_fixtures import seed_cutout
 
@@ -27,13 +28,13 @@ def batch_of_one(settings):
 def renders(monkeypatch):
     """Every re-composite (compose.render) the services run."""
     calls = []
-    original = services.compose.render
+    original = compose.render
 
     def counting(*args, **kwargs):
         calls.append(args[0].size)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services.compose, "render", counting)
+    monkeypatch.setattr(compose, "render", counting)
     return calls
 
 
@@ -52,7 +53,7 @@ def shop(make_product, store, themes):
     for p in products:
         for image in p.images.all():
             seed_cutout(image)
-            assert services.process_image(image.pk).status == "done"
+            assert services.cut_out_and_show(image.pk).status == "done"
     return products, draft
 
 
@@ -95,7 +96,7 @@ def test_photos_without_cutout_get_one_first(
     make_product, store, themes, sync_jobs, predicts, django_capture_on_commit_callbacks, media
 ):
     done = make_product(title="Done", photos=1, published=True, **SMALL)
-    services.process_image(done.images.get().pk)
+    services.cut_out_and_show(done.images.get().pk)
     per_photo = len(predicts)  # backend calls for one cut-out
     assert per_photo
     fresh = make_product(title="Fresh", photos=2, published=True, **SMALL)
@@ -108,7 +109,7 @@ def test_photos_without_cutout_get_one_first(
     assert len(predicts) == 2 * per_photo
     assert Cutout.objects.filter(image__product=fresh).count() == 2
     assert Cutout.objects.filter(image__product=done).count() == 1
-    # Stored for fast re-reading: no colour where nothing shows (see services._clear_hidden).
+    # Stored for fast re-reading: no colour where nothing shows (see services.clear_hidden).
     with Cutout.objects.filter(image__product=fresh).first().rgba.open("rb") as fh:
         rgba = np.asarray(Image.open(fh).convert("RGBA"))
     hidden = rgba[..., 3] == 0
@@ -292,7 +293,7 @@ def test_bad_starts_are_refused(shop, store, themes, owner, django_user_model):
         services.start_theme_run(store, foreign)
     with pytest.raises(services.ThemeRunError, match="activation"):
         services.start_theme_run(store, themes["studio"], activation="sometime")
-    with pytest.raises(services.ThemeRunError, match="another store"):
+    with pytest.raises(services.ThemeError, match="another store"):
         services.set_product_theme(shop[0][0], foreign)
     broken = BackgroundTheme.objects.create(
         store=store, name="B", slug="b", spec={"background": {"kind": "plaid"}}
@@ -309,14 +310,14 @@ def test_only_one_finisher_wins(store, themes):
     run = ThemeRun.objects.create(
         store=store, theme=themes["studio"], state="running", total=2, done=1, failed=1
     )
-    assert services._finish_run(run.pk) is True
-    assert services._finish_run(run.pk) is False
+    assert services.finish_theme_run(run.pk) is True
+    assert services.finish_theme_run(run.pk) is False
     run.refresh_from_db()
     assert run.state == "completed"
     not_yet = ThemeRun.objects.create(
         store=store, theme=themes["studio"], state="running", total=3, done=1
     )
-    assert services._finish_run(not_yet.pk) is False
+    assert services.finish_theme_run(not_yet.pk) is False
 
 
 def test_empty_store_completes_at_once(store, themes, sync_jobs):

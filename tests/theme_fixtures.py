@@ -26,7 +26,7 @@ def seed_cutout(image) -> Cutout:
     rgba = np.dstack([photo, (alpha * 255).astype(np.uint8)])
     name = services.write_file(
         f"{services.results_dir(image)}/cutouts/{key}-{checksum[:8]}.png",
-        services._png(services._clear_hidden(Image.fromarray(rgba, "RGBA"))),
+        services.png_bytes(services.clear_hidden(Image.fromarray(rgba, "RGBA"))),
     )
     return Cutout.objects.create(
         image=image,

@@ -18,27 +18,23 @@ def stores(user):
 
 
 def images(user):
-    return host.image_model().objects.filter(
-        **{f"{host.image_store_lookup()}__in": host.stores_for(user)}
-    )
+    return host.images_for(user)
 
 
 def products(user):
-    return host.product_model().objects.filter(
-        **{f"{bg_settings.PRODUCT_STORE}__in": host.stores_for(user)}
-    )
+    return host.products_for(user)
 
 
 def themes(user):
-    return BackgroundTheme.objects.filter(store__in=host.stores_for(user))
+    return host.visible_to(user, BackgroundTheme.objects.all())
 
 
 def theme_runs(user):
-    return ThemeRun.objects.filter(store__in=host.stores_for(user))
+    return host.visible_to(user, ThemeRun.objects.all())
 
 
 def jobs(user):
-    return Job.objects.filter(**{f"image__{host.image_store_lookup()}__in": host.stores_for(user)})
+    return host.visible_to(user, Job.objects.all())
 
 
 def store_id_of(obj) -> int | None:

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from .. import host, services
 from ..conf import bg_settings
 from ..imaging.compose import PRESETS, Theme
-from ..models import BackgroundTheme, Cutout, Job, JobStatus, PhotoState, ThemeRun, Variant
+from ..models import BackgroundTheme, Cutout, Job, JobStatus, ThemeRun, Variant
 from . import permissions
 
 
@@ -21,13 +21,6 @@ def _abs(request, url: str) -> str:
 
 def _file_url(request, f) -> str | None:
     return _abs(request, f.url) if f else None
-
-
-def photo_state(image) -> PhotoState | None:
-    try:
-        return image.bg_state
-    except PhotoState.DoesNotExist:
-        return None
 
 
 # ---------------------------------------------------------------- results
@@ -139,12 +132,6 @@ class ImageSerializer(serializers.Serializer):
     active_variant = serializers.SerializerMethodField()
     theme = serializers.SerializerMethodField(help_text="Theme of the active variant.")
 
-    def _active(self, obj) -> Variant | None:
-        active = getattr(obj, "active_variants", None)
-        if active is None:
-            active = list(Variant.objects.filter(image=obj, is_active=True).select_related("theme"))
-        return active[0] if active else None
-
     def get_product(self, obj) -> int:
         return getattr(obj, f"{bg_settings.PRODUCT_FIELD}_id")
 
@@ -152,27 +139,19 @@ class ImageSerializer(serializers.Serializer):
         return host.product_title(host.image_product(obj))
 
     def get_status(self, obj) -> str:
-        state = photo_state(obj)
-        return state.status if state else ""
+        return services.photo_status(obj).status
 
     def get_error(self, obj) -> str:
-        state = photo_state(obj)
-        return state.error if state else ""
+        return services.photo_status(obj).error
 
     def get_confidence(self, obj) -> float | None:
-        state = photo_state(obj)
-        return state.confidence if state else None
+        return services.photo_status(obj).confidence
 
     def get_needs_review(self, obj) -> bool:
-        state = photo_state(obj)
-        if state is None:
-            return False
-        low = state.confidence is not None and state.confidence < bg_settings.REVIEW_THRESHOLD
-        return state.status == JobStatus.FAILED or low
+        return services.photo_status(obj).needs_review
 
     def get_reverted(self, obj) -> bool:
-        state = photo_state(obj)
-        return bool(state and state.reverted)
+        return services.photo_status(obj).reverted
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_original_url(self, obj) -> str | None:
@@ -180,17 +159,14 @@ class ImageSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_display_url(self, obj) -> str | None:
-        active = self._active(obj)
-        f = active.file if active else host.image_file(obj)
-        return _file_url(self.context.get("request"), f)
+        return _file_url(self.context.get("request"), services.photo_status(obj).shown_file)
 
     def get_active_variant(self, obj) -> int | None:
-        active = self._active(obj)
+        active = services.photo_status(obj).active
         return active.pk if active else None
 
     def get_theme(self, obj) -> str | None:
-        active = self._active(obj)
-        return active.theme.name if active and active.theme else None
+        return services.photo_status(obj).theme_name or None
 
 
 class ImageDetailSerializer(ImageSerializer):
@@ -211,12 +187,12 @@ class ImageDetailSerializer(ImageSerializer):
         return CutoutSerializer(qs, many=True, context=self.context).data
 
     def get_prompt(self, obj) -> str:
-        state = photo_state(obj)
+        state = services.photo_status(obj).state
         return state.prompt if state else ""
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), allow_null=True))
     def get_box(self, obj):
-        state = photo_state(obj)
+        state = services.photo_status(obj).state
         return state.box if state else None
 
     @extend_schema_field(JobSerializer(allow_null=True))

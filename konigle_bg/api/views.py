@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from .. import services
 from ..conf import bg_settings
-from ..models import JobStatus, ThemeRun, Variant, in_review_order, needs_review_q
+from ..models import JobStatus, Variant, in_review_order, needs_review_q
 from . import permissions
 from .permissions import IsStoreMember
 from .serializers import (
@@ -225,7 +225,7 @@ class ThemeRunViewSet(
     def cancel(self, request: Request, pk=None, format=None) -> Response:
         """Stop an open switch; what a progressive run already switched stays switched."""
         run = self.get_object()
-        if run.state not in (ThemeRun.State.PENDING, ThemeRun.State.RUNNING):
+        if not run.is_open:
             raise ValidationError({"state": [f"The switch is already {run.state}."]})
         services.cancel_theme_run(run)
         run.refresh_from_db()

@@ -15,6 +15,7 @@ cut line (``level``: helps studio shots, hurts cluttered ones), a band-limited g
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -89,13 +90,31 @@ def bbox_of(alpha: np.ndarray, level: float = 0.5) -> tuple[int, int, int, int] 
     return refine.mask_box(alpha > level)
 
 
-def _clamp_box(box, w: int, h: int) -> tuple[int, int, int, int]:
-    x0, y0, x1, y1 = (int(round(v)) for v in box)
-    x0, x1 = sorted((max(0, min(w, x0)), max(0, min(w, x1))))
-    y0, y1 = sorted((max(0, min(h, y0)), max(0, min(h, y1))))
-    if x1 - x0 < 2 or y1 - y0 < 2:
-        raise ValueError(f"box {box} is empty inside a {w}x{h} photo")
-    return x0, y0, x1, y1
+def clamp_box(box, width: int, height: int, min_side: int = 2) -> tuple[int, int, int, int]:
+    """A box ``[x0, y0, x1, y1]`` (photo pixels, exclusive ends) checked and clamped to the photo.
+
+    A box hanging over an edge (a drag that ran past the picture) is clamped; one that is not
+    four finite numbers, has x1 <= x0 or y1 <= y0, lies outside the photo, or is under
+    ``min_side`` pixels on a side raises ValueError with a message for the seller.
+    """
+    bad = ValueError("The box must be four numbers: [x0, y0, x1, y1].")
+    if isinstance(box, str | bytes) or not hasattr(box, "__len__") or len(box) != 4:
+        raise bad
+    try:
+        values = [float(v) for v in box]
+    except (TypeError, ValueError):
+        raise bad from None
+    if not all(math.isfinite(v) for v in values):
+        raise bad
+    x0, y0, x1, y1 = (int(round(v)) for v in values)
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError("The box needs x1 > x0 and y1 > y0.")
+    cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+    if cx1 <= cx0 or cy1 <= cy0:
+        raise ValueError(f"The box {[x0, y0, x1, y1]} is outside the {width}x{height} photo.")
+    if cx1 - cx0 < min_side or cy1 - cy0 < min_side:
+        raise ValueError(f"The box must be at least {min_side} pixels on each side.")
+    return cx0, cy0, cx1, cy1
 
 
 def _predict(segmenter: Segmenter, img: Image.Image, prompts, flip: bool) -> np.ndarray:
@@ -199,7 +218,7 @@ def cutout(
 
     crop = (0, 0, w, h)
     if box is not None:
-        box = _clamp_box(box, w, h)
+        box = clamp_box(box, w, h)
         crop = refine.expand_box(box, params.box_margin, w, h, min_pad=4)
     cx0, cy0, cx1, cy1 = crop
     sub = photo[cy0:cy1, cx0:cx1]

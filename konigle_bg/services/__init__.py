@@ -2,27 +2,33 @@
 
 Every function here is idempotent: rows are keyed by hashes of what shapes them (unique in the
 database), files are written under a temporary name and moved into place, and a row points to
-a file only once the file exists. One module per concern; callers use ``services.<name>``.
+a file only once the file exists. One module per concern, public names only; callers use
+``services.<name>``. The modules, from the bottom up:
+
+- ``rows``, ``files``: race-safe row creation; keys, checksums, atomic file writes.
+- ``photo_state``: where a photo's processing stands; ``queueing``: hand a photo to a worker.
+- ``cutouts``: segmentation, once per photo version; ``themes``: a store's themes.
+- ``variants``: a cut-out rendered on a theme, shown or reverted.
+- ``processing``: one photo's job; ``jobs``: a seller's re-prompt/reprocess requests.
+- ``theme_runs``: store-wide theme switches (``timing`` times their batches); ``previews``.
+- ``imports``: new originals from uploads and URLs.
+- ``status``: the read model of what a photo shows and where it stands.
 """
 
-import logging
-
-from ..imaging import compose  # noqa: F401 - tests patch services.compose.render
-from .cutouts import (  # noqa: F401
-    _clear_hidden,
-    _get_or_create,
-    _png,
+from .cutouts import (
+    cached_cutout,
+    clear_hidden,
     cutout_spec,
     ensure_cutout,
+    ensure_cutout_image,
     load_cutout,
     packed_name,
+    png_bytes,
     prompts_for,
     segmenter,
-    state_of,
 )
-from .files import (  # noqa: F401
+from .files import (
     SourceUnavailable,
-    _limits,
     flatten,
     load_source,
     photo_size,
@@ -31,64 +37,123 @@ from .files import (  # noqa: F401
     spec_hash,
     write_file,
 )
-from .imports import (  # noqa: F401
-    _IMPORT_EXTENSIONS,
-    add_photo,
-    import_photo_from_url,
-)
-from .jobs import (  # noqa: F401
+from .imports import IMPORT_EXTENSIONS, add_photo, import_photo_from_url
+from .jobs import (
     MAX_PROMPT_LENGTH,
     MIN_BOX_SIDE,
     InvalidRequest,
-    _queue_job,
     accepts_prompts,
     clamp_box,
     latest_jobs,
     reprocess_product,
     reprompt,
-    run_job,
+    run_seller_job,
 )
-from .processing import (  # noqa: F401
+from .photo_state import allow_processing, mark_queued, set_photo_state, state_of
+from .previews import preview_images, render_preview
+from .processing import (
     Outcome,
-    _mark,
-    _show,
-    mark_queued,
-    process_image,
-    render_image,
+    cut_out_and_show,
+    process_queued_photo,
+    render_and_show,
+    show_result,
 )
-from .theme_runs import (  # noqa: F401
+from .queueing import queue_photo
+from .rows import get_or_create_row
+from .status import PhotoStatus, display_url, display_urls, photo_status, photo_statuses
+from .theme_runs import (
     ThemeRunError,
-    _DbTimer,
-    _finish_run,
-    _flip,
-    _leave_alone,
-    _requeue_stragglers,
-    _run_batch,
-    _run_open,
-    _store_images,
-    _theme_photo,
-    cached_cutout,
     cancel_theme_run,
-    install_presets,
-    preview_images,
-    render_preview,
+    finish_theme_run,
     run_theme_batch,
-    set_product_theme,
     start_theme_run,
 )
-from .variants import (  # noqa: F401
-    _background_image,
-    _theme_fingerprint,
-    activate,
+from .themes import (
+    ThemeError,
     active_theme,
-    display_url,
-    display_urls,
-    ensure_variant,
+    background_image,
+    install_presets,
     preset_theme,
+    set_product_theme,
+    theme_fingerprint,
+    theme_for,
+)
+from .timing import DbTimer, timed
+from .variants import (
+    activate,
+    ensure_variant,
     revert_image,
     revert_product,
-    theme_for,
     variant_key,
 )
 
-log = logging.getLogger("konigle_bg")
+__all__ = [
+    "DbTimer",
+    "IMPORT_EXTENSIONS",
+    "InvalidRequest",
+    "MAX_PROMPT_LENGTH",
+    "MIN_BOX_SIDE",
+    "Outcome",
+    "PhotoStatus",
+    "SourceUnavailable",
+    "ThemeError",
+    "ThemeRunError",
+    "accepts_prompts",
+    "activate",
+    "active_theme",
+    "add_photo",
+    "allow_processing",
+    "background_image",
+    "cached_cutout",
+    "cancel_theme_run",
+    "clamp_box",
+    "clear_hidden",
+    "cut_out_and_show",
+    "cutout_spec",
+    "display_url",
+    "display_urls",
+    "ensure_cutout",
+    "ensure_cutout_image",
+    "ensure_variant",
+    "finish_theme_run",
+    "flatten",
+    "get_or_create_row",
+    "import_photo_from_url",
+    "install_presets",
+    "latest_jobs",
+    "load_cutout",
+    "load_source",
+    "mark_queued",
+    "packed_name",
+    "photo_status",
+    "photo_statuses",
+    "photo_size",
+    "png_bytes",
+    "preset_theme",
+    "preview_images",
+    "process_queued_photo",
+    "prompts_for",
+    "queue_photo",
+    "render_and_show",
+    "render_preview",
+    "reprocess_product",
+    "reprompt",
+    "results_dir",
+    "revert_image",
+    "revert_product",
+    "run_seller_job",
+    "run_theme_batch",
+    "segmenter",
+    "set_photo_state",
+    "set_product_theme",
+    "show_result",
+    "source_checksum",
+    "spec_hash",
+    "start_theme_run",
+    "state_of",
+    "theme_fingerprint",
+    "theme_for",
+    "timed",
+    "variant_key",
+    "write_file",
+]

@@ -8,7 +8,6 @@ import posixpath
 import time
 
 import numpy as np
-from django.db import IntegrityError, transaction
 from django.db.models import Model
 from PIL import Image
 
@@ -16,7 +15,7 @@ from .. import host
 from ..conf import bg_settings
 from ..imaging import cutcache, pipeline
 from ..imaging.segment import Segmenter, get_segmenter
-from ..models import Cutout, JobStatus, PhotoState
+from ..models import Cutout, JobStatus
 from .files import (
     load_source,
     photo_size,
@@ -25,11 +24,13 @@ from .files import (
     spec_hash,
     write_file,
 )
+from .rows import get_or_create_row
 
 log = logging.getLogger("konigle_bg")
 
 
 def segmenter() -> Segmenter:
+    """The configured segmentation backend, built once per worker process (a registry cache)."""
     from ..imaging.segment.transformers_backends import backend_options
     from ..workers import configure
 
@@ -50,6 +51,7 @@ def segmenter() -> Segmenter:
 
 
 def prompts_for(image: Model, seg: Segmenter, prompt: str = "") -> list[str] | None:
+    """The text prompts for ``seg``: the seller's, else (if enabled) the product's title."""
     if not seg.accepts_prompts:
         return None
     if prompt:
@@ -63,17 +65,13 @@ def prompts_for(image: Model, seg: Segmenter, prompt: str = "") -> list[str] | N
 
 
 def cutout_spec(seg: Segmenter, prompts: list[str] | None, box: list[int] | None) -> dict:
+    """Everything that shapes a cut-out; its hash keys the Cutout row."""
     return {
         "segmenter": seg.key,
         "refine": pipeline.REFINE_REVISION,
         "prompts": prompts or [],
         "box": list(box) if box else None,
     }
-
-
-def state_of(image: Model) -> PhotoState:
-    state, _ = PhotoState.objects.get_or_create(image=image)
-    return state
 
 
 def ensure_cutout(
@@ -85,12 +83,28 @@ def ensure_cutout(
     source: Image.Image | None = None,
 ) -> Cutout:
     """The cut-out for the photo's current file and this request, computed at most once."""
+    return ensure_cutout_image(image, prompt=prompt, box=box, checksum=checksum, source=source)[0]
+
+
+def ensure_cutout_image(
+    image: Model,
+    *,
+    prompt: str = "",
+    box: list[int] | None = None,
+    checksum: str | None = None,
+    source: Image.Image | None = None,
+) -> tuple[Cutout, Image.Image | None]:
+    """:func:`ensure_cutout`, and the cut-out's RGBA when it was computed just now (else None).
+
+    The worker that segments a photo renders its first variant from this image in memory
+    instead of reading back the file it has just written.
+    """
     checksum = checksum or source_checksum(image)
     seg = segmenter()
     prompts = prompts_for(image, seg, prompt)
     spec = cutout_spec(seg, prompts, box)
     key = spec_hash(spec)
-    row, _ = _get_or_create(
+    row, _ = get_or_create_row(
         Cutout,
         image=image,
         source_checksum=checksum,
@@ -103,7 +117,7 @@ def ensure_cutout(
         },
     )
     if row.status == JobStatus.DONE and row.rgba:
-        return row
+        return row, None
 
     started = time.perf_counter()
     img = source if source is not None else load_source(image)
@@ -113,11 +127,11 @@ def ensure_cutout(
         box = [round(v * scale) for v in box]
     result = pipeline.cutout(img, seg, prompts=prompts, box=tuple(box) if box else None)
     folder = results_dir(image)
-    rgba = _clear_hidden(result.rgba())
-    rgba_name = write_file(f"{folder}/cutouts/{key}-{checksum[:8]}.png", _png(rgba))
+    rgba = clear_hidden(result.rgba())
+    rgba_name = write_file(f"{folder}/cutouts/{key}-{checksum[:8]}.png", png_bytes(rgba))
     write_file(packed_name(rgba_name), cutcache.pack(rgba))  # what theme switches read
     mask_name = write_file(
-        f"{folder}/cutouts/{key}-{checksum[:8]}-mask.png", _png(result.mask_image())
+        f"{folder}/cutouts/{key}-{checksum[:8]}-mask.png", png_bytes(result.mask_image())
     )
     row.rgba.name, row.mask.name = rgba_name, mask_name
     row.width, row.height = img.size
@@ -128,7 +142,20 @@ def ensure_cutout(
     row.save()
     # One line per segmentation actually run (the cluster tests count them per worker).
     log.info("image %s: cut out in %d ms (cutout %s)", image.pk, row.duration_ms, row.pk)
-    return row
+    return row, rgba
+
+
+def cached_cutout(image: Model, checksum: str) -> Cutout | None:
+    """The finished cut-out of the photo's current file that a theme switch re-composites:
+    the one the storefront shows now (it carries the owner's re-prompt), else the latest.
+
+    Any spec will do, so an upgrade of the segmenter or the refinement (a new spec hash) never
+    makes a theme switch segment the whole store again; and no model session is needed.
+    """
+    done = Cutout.objects.filter(image=image, source_checksum=checksum, status=JobStatus.DONE)
+    done = done.exclude(rgba="")
+    shown = done.filter(variants__is_active=True).first()
+    return shown or done.order_by("-created", "-pk").first()
 
 
 def packed_name(rgba_name: str) -> str:
@@ -156,7 +183,7 @@ def load_cutout(cutout: Cutout) -> Image.Image:
     return rgba
 
 
-def _clear_hidden(rgba: Image.Image) -> Image.Image:
+def clear_hidden(rgba: Image.Image) -> Image.Image:
     """Zero the colour where alpha is 0: it never shows, and the PNG every theme switch reads
     back gets ~8x smaller and ~5x faster to decode (a 1600 px cut-out: 2.7 MB, 230 ms ->
     0.34 MB, 48 ms)."""
@@ -165,16 +192,8 @@ def _clear_hidden(rgba: Image.Image) -> Image.Image:
     return Image.fromarray(arr, "RGBA")
 
 
-def _png(img: Image.Image) -> bytes:
+def png_bytes(img: Image.Image) -> bytes:
+    """``img`` as a PNG, fast to write (compress level 1): cut-outs are written once per photo."""
     buf = io.BytesIO()
     img.save(buf, "PNG", compress_level=1)
     return buf.getvalue()
-
-
-def _get_or_create(model, defaults: dict | None = None, **lookup):
-    """get_or_create that survives the race where another worker inserts first."""
-    try:
-        with transaction.atomic():
-            return model.objects.get_or_create(defaults=defaults, **lookup)
-    except IntegrityError:
-        return model.objects.get(**lookup), False

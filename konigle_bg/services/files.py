@@ -17,9 +17,7 @@ from PIL import Image
 from .. import host
 from ..conf import bg_settings
 from ..imaging.io import ImageRejected, decode
-from ..validators import upload_limits as _limits
-
-log = logging.getLogger("konigle_bg")
+from ..validators import upload_limits
 
 log = logging.getLogger("konigle_bg")
 
@@ -35,6 +33,7 @@ def spec_hash(spec: dict) -> str:
 
 
 def source_checksum(image: Model) -> str:
+    """SHA-256 of the original's bytes: a new file under the same row is a new source."""
     f = host.image_file(image)
     digest = hashlib.sha256()
     try:
@@ -57,7 +56,7 @@ def load_source(image: Model) -> Image.Image:
     f = host.image_file(image)
     try:
         with f.storage.open(f.name, "rb") as fh:
-            img = decode(fh, _limits(), max_side=bg_settings.MAX_SIDE)
+            img = decode(fh, upload_limits(), max_side=bg_settings.MAX_SIDE)
     except ImageRejected as exc:
         raise SourceUnavailable(str(exc)) from exc
     except OSError as exc:

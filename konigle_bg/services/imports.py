@@ -11,9 +11,12 @@ from django.db.models import Model
 from .. import host
 from ..conf import bg_settings
 from ..imaging.io import ImageRejected, probe
-from .files import _limits
+from ..validators import upload_limits
 
 log = logging.getLogger("konigle_bg")
+
+# File extensions for image formats whose usual one is not their lower-cased name.
+IMPORT_EXTENSIONS = {"JPEG": "jpg", "TIFF": "tif", "MPO": "jpg"}
 
 
 def import_photo_from_url(product: Model, url: str) -> Model:
@@ -35,7 +38,7 @@ def import_photo_from_url(product: Model, url: str) -> Model:
     )
     try:
         # fetch_image checks bytes only; the pixel limit is ours (same as an upload's).
-        info = probe(fetched.data, _limits())
+        info = probe(fetched.data, upload_limits())
     except ImageRejected as exc:
         raise FetchRefused(
             "bad_image", f"The address did not give a usable image: {exc}", exc.code
@@ -53,11 +56,8 @@ def add_photo(product: Model, data: bytes, stem: str = "photo") -> Model:
     PNG/HTML polyglot called ``x.html`` must not be stored (and served) as HTML. FieldFile.save
     stores it through the host's storage and saves the row; post_save queues the processing.
     """
-    info = probe(data, _limits())
-    ext = _IMPORT_EXTENSIONS.get(info.format, info.format.lower())
+    info = probe(data, upload_limits())
+    ext = IMPORT_EXTENSIONS.get(info.format, info.format.lower())
     image = host.image_model()(**{bg_settings.PRODUCT_FIELD: product})
     host.image_file(image).save(f"{stem[:80] or 'photo'}.{ext}", ContentFile(data))
     return image
-
-
-_IMPORT_EXTENSIONS = {"JPEG": "jpg", "TIFF": "tif", "MPO": "jpg"}

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-import math
 
 from django.db.models import Model
 from django.utils import timezone
 
-from .. import host
+from .. import host, queue
 from ..conf import bg_settings
-from ..models import Job, JobStatus, PhotoState
+from ..imaging import pipeline
+from ..models import Job, JobStatus
 from .cutouts import segmenter
 from .files import SourceUnavailable, photo_size
-from .processing import mark_queued, process_image
+from .photo_state import allow_processing, mark_queued
+from .processing import cut_out_and_show
 
 log = logging.getLogger("konigle_bg")
 
@@ -40,38 +41,20 @@ def accepts_prompts() -> bool:
 
 
 def clamp_box(box, width: int, height: int) -> list[int]:
-    """A seller's box ``[x0, y0, x1, y1]`` (photo pixels) checked and clamped to the photo.
+    """A seller's box ``[x0, y0, x1, y1]`` (photo pixels) clamped to the photo.
 
-    A box hanging over an edge (a drag that ran past the picture) is clamped; one with
-    x1 <= x0 or y1 <= y0, outside the photo, or under MIN_BOX_SIDE pixels is refused.
+    The rule is :func:`imaging.pipeline.clamp_box` with MIN_BOX_SIDE; a box it refuses is an
+    InvalidRequest on the "box" field.
     """
-    bad = InvalidRequest("box", "The box must be four numbers: [x0, y0, x1, y1].")
-    if isinstance(box, str | bytes) or not hasattr(box, "__len__") or len(box) != 4:
-        raise bad
     try:
-        values = [float(v) for v in box]
-    except (TypeError, ValueError):
-        raise bad from None
-    if not all(math.isfinite(v) for v in values):
-        raise bad
-    x0, y0, x1, y1 = (int(round(v)) for v in values)
-    if x1 <= x0 or y1 <= y0:
-        raise InvalidRequest("box", "The box needs x1 > x0 and y1 > y0.")
-    cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
-    if cx1 <= cx0 or cy1 <= cy0:
-        raise InvalidRequest(
-            "box", f"The box {[x0, y0, x1, y1]} is outside the {width}x{height} photo."
-        )
-    if cx1 - cx0 < MIN_BOX_SIDE or cy1 - cy0 < MIN_BOX_SIDE:
-        raise InvalidRequest("box", f"The box must be at least {MIN_BOX_SIDE} pixels on each side.")
-    return [cx0, cy0, cx1, cy1]
+        return list(pipeline.clamp_box(box, width, height, min_side=MIN_BOX_SIDE))
+    except ValueError as exc:
+        raise InvalidRequest("box", str(exc)) from None
 
 
 def _queue_job(job: Job) -> Job:
-    from ..tasks import enqueue
-
     # The generation at request time: a revert before the job runs keeps the original shown.
-    enqueue("konigle_bg.tasks.run_job", job.pk, mark_queued(job.image_id))
+    queue.enqueue("run_job", job.pk, mark_queued(job.image_id))
     return job
 
 
@@ -109,13 +92,13 @@ def reprocess_product(product: Model, *, user=None) -> list[Job]:
     """Process every photo of a product again (undoing a revert), with its remembered prompt."""
     jobs = []
     for image in host.product_images(product):
-        PhotoState.objects.update_or_create(image=image, defaults={"reverted": False})
+        allow_processing(image)
         job = Job.objects.create(image=image, kind=Job.Kind.REPROCESS, requested_by=user)
         jobs.append(_queue_job(job))
     return jobs
 
 
-def run_job(job_id: int, generation: int | None = None) -> Job | None:
+def run_seller_job(job_id: int, generation: int | None = None) -> Job | None:
     """Run a queued Job (the worker's side); it ends done or failed with the reason."""
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
@@ -123,13 +106,13 @@ def run_job(job_id: int, generation: int | None = None) -> Job | None:
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
     try:
         if job.kind == Job.Kind.REPROMPT:
-            outcome = process_image(
+            outcome = cut_out_and_show(
                 job.image_id, prompt=job.prompt, box=job.box, force=True, generation=generation
             )
         else:
-            outcome = process_image(job.image_id, force=True, generation=generation)
+            outcome = cut_out_and_show(job.image_id, force=True, generation=generation)
     except (Exception, SystemExit) as exc:  # SystemExit: django-q's task timeout
-        # process_image already recorded the reason on the photo; the job gets it too.
+        # cut_out_and_show already recorded the reason on the photo; the job gets it too.
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED,
             error=f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."[:1000],

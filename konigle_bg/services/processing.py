@@ -8,31 +8,56 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Model
 
-from .. import host
+from .. import host, queue
 from ..conf import bg_settings
 from ..models import Cutout, JobStatus, PhotoState, Variant
-from .cutouts import ensure_cutout, state_of
+from .cutouts import ensure_cutout_image
 from .files import SourceUnavailable, source_checksum
-from .variants import activate, ensure_variant, theme_for
+from .photo_state import set_photo_state, state_of
+from .themes import theme_for
+from .variants import activate, ensure_variant
 
 log = logging.getLogger("konigle_bg")
 
 
 @dataclass
 class Outcome:
+    """What became of one photo's job: status "done", "failed", "skipped" or "cut"."""
+
     status: str
     variant: Variant | None = None
     error: str = ""
     cutout: Cutout | None = None
 
 
-def _mark(image: Model, **fields) -> None:
-    if fields.get("status") in (JobStatus.DONE, JobStatus.FAILED):
-        fields.setdefault("attempts", 0)  # the job ended: the next one starts counting afresh
-    PhotoState.objects.update_or_create(image=image, defaults=fields)
+def process_queued_photo(
+    image_id: int,
+    prompt: str | None = None,
+    box: list[int] | None = None,
+    generation: int | None = None,
+) -> Outcome:
+    """The worker's side of :func:`queueing.queue_photo`.
+
+    When segmentation and compositing have queues of their own (GPU routing), this worker only
+    cuts the photo out and queues the rendering on the render queue; otherwise it does both.
+    """
+    if not queue.split_jobs():
+        return cut_out_and_show(image_id, prompt=prompt, box=box, generation=generation)
+    outcome = cut_out_and_show(
+        image_id, prompt=prompt, box=box, generation=generation, render=False
+    )
+    if outcome.status == "cut":
+        queue.enqueue(
+            "render_image",
+            image_id,
+            outcome.cutout.pk,
+            generation=generation,
+            queue=queue.render_queue(),
+        )
+    return outcome
 
 
-def process_image(
+def cut_out_and_show(
     image_id: int,
     *,
     prompt: str | None = None,
@@ -45,7 +70,7 @@ def process_image(
     """Cut out one photo and render it on its theme; the storefront switches when done.
 
     ``render=False`` stops after the cut-out (status "cut"): the split job of GPU routing, where
-    :func:`render_image` finishes it on a CPU worker.
+    :func:`render_and_show` finishes it on a CPU worker.
 
     ``prompt``/``box`` re-prompt the photo (and are remembered for later runs). Bad or
     vanished originals end as a failed state with a readable reason, never as an exception.
@@ -79,29 +104,32 @@ def process_image(
             "photo each time (out of memory or killed)."
         )
         log.error("image %s: %s", image_id, reason)
-        _mark(image, status=JobStatus.FAILED, error=reason)
+        set_photo_state(image, status=JobStatus.FAILED, error=reason)
         return Outcome("failed", error=reason)
 
-    _mark(image, status=JobStatus.RUNNING, error="")
+    set_photo_state(image, status=JobStatus.RUNNING, error="")
     try:
         checksum = source_checksum(image)
-        cut = ensure_cutout(image, prompt=state.prompt, box=state.box, checksum=checksum)
+        cut, rgba = ensure_cutout_image(
+            image, prompt=state.prompt, box=state.box, checksum=checksum
+        )
         if not render:
             return Outcome("cut", cutout=cut)
-        variant = ensure_variant(image, cut, theme_for(image))
+        # The first variant is rendered from the cut-out still in memory (rgba), not read back.
+        variant = ensure_variant(image, cut, theme_for(image), rgba=rgba)
     except SourceUnavailable as exc:
         log.warning("image %s: %s", image_id, exc)
-        _mark(image, status=JobStatus.FAILED, error=str(exc))
+        set_photo_state(image, status=JobStatus.FAILED, error=str(exc))
         return Outcome("failed", error=str(exc))
     except (Exception, SystemExit) as exc:  # SystemExit: django-q's task timeout
         # Recorded for the seller, then re-raised so the queue logs the failure and stops.
         reason = f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."
-        _mark(image, status=JobStatus.FAILED, error=reason[:1000])
+        set_photo_state(image, status=JobStatus.FAILED, error=reason[:1000])
         raise
-    return _show(image, cut, variant, generation, activate_result)
+    return show_result(image, cut, variant, generation, activate_result)
 
 
-def render_image(
+def render_and_show(
     image_id: int,
     cutout_id: int,
     *,
@@ -120,15 +148,17 @@ def render_image(
         variant = ensure_variant(image, cut, theme_for(image))
     except (Exception, SystemExit) as exc:
         reason = f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."
-        _mark(image, status=JobStatus.FAILED, error=reason[:1000])
+        set_photo_state(image, status=JobStatus.FAILED, error=reason[:1000])
         raise
-    return _show(image, cut, variant, generation, activate_result)
+    return show_result(image, cut, variant, generation, activate_result)
 
 
-def _show(
+def show_result(
     image: Model, cut: Cutout, variant: Variant, generation: int, activate_result: bool
 ) -> Outcome:
-    _mark(image, status=JobStatus.DONE, error="", confidence=cut.confidence)
+    """Record the photo done and show ``variant``, unless the owner reverted it since
+    ``generation`` (the owner's last request wins)."""
+    set_photo_state(image, status=JobStatus.DONE, error="", confidence=cut.confidence)
     if activate_result:
         with transaction.atomic():
             current = PhotoState.objects.select_for_update().get(image=image)
@@ -136,11 +166,3 @@ def _show(
                 return Outcome("done", variant=variant, error="Reverted meanwhile: not shown.")
             activate(variant)
     return Outcome("done", variant=variant)
-
-
-def mark_queued(image_id: int) -> int:
-    """Mark the photo pending; returns its generation, for the job to compare at the end."""
-    state, _ = PhotoState.objects.update_or_create(
-        image_id=image_id, defaults={"status": JobStatus.PENDING, "error": "", "attempts": 0}
-    )
-    return state.generation

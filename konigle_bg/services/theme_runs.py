@@ -1,32 +1,31 @@
-"""Store-wide theme switches (ThemeRun), previews and per-product themes."""
+"""Store-wide theme switches (ThemeRun): start, fan out in batches, count, finish, cancel."""
 
 from __future__ import annotations
 
 import logging
-import time
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
-from PIL import Image
 
-from .. import host
+from .. import host, queue
 from ..conf import bg_settings
-from ..imaging import compose
-from ..imaging.io import encode
 from ..models import (
     BackgroundTheme,
-    Cutout,
     JobStatus,
     PhotoState,
     ThemeRun,
     ThemeRunItem,
     Variant,
 )
-from .cutouts import _get_or_create, ensure_cutout, load_cutout
+from .cutouts import cached_cutout, ensure_cutout
 from .files import SourceUnavailable, source_checksum
-from .processing import _mark
-from .variants import _background_image, activate, ensure_variant, preset_theme
+from .photo_state import set_photo_state
+from .queueing import queue_photo
+from .rows import get_or_create_row
+from .themes import ThemeError
+from .timing import timed
+from .variants import activate, ensure_variant
 
 log = logging.getLogger("konigle_bg")
 
@@ -38,12 +37,8 @@ log = logging.getLogger("konigle_bg")
 # storefront never shows two themes mixed.
 
 
-class ThemeRunError(ValueError):
+class ThemeRunError(ThemeError):
     """A switch that cannot start; the message is for the owner."""
-
-
-def _store_images(store: Model):
-    return host.image_model().objects.filter(**{host.image_store_lookup(): store})
 
 
 def _leave_alone(image: Model, state: PhotoState | None, run: ThemeRun) -> str:
@@ -82,9 +77,9 @@ def start_theme_run(
     if theme.get_theme().needs_image and not theme.background_image:
         raise ThemeRunError(f"The theme {theme.name!r} needs a background image.")
 
-    images = list(_store_images(store).select_related(bg_settings.PRODUCT_FIELD).order_by("pk"))
+    images = list(host.store_images(store).select_related(bg_settings.PRODUCT_FIELD).order_by("pk"))
     # A subquery, not a list: no bound-parameter limit on stores with many photos.
-    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=_store_images(store))}
+    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=host.store_images(store))}
     try:
         with transaction.atomic():
             run = ThemeRun.objects.create(
@@ -101,13 +96,11 @@ def start_theme_run(
             run.skipped = len(images) - len(todo)
             ThemeRun.objects.filter(pk=run.pk).update(skipped=run.skipped)
             if not todo:
-                _finish_run(run.pk)
+                finish_theme_run(run.pk)
             else:
-                from ..tasks import enqueue
-
                 size = max(1, int(bg_settings.THEME_RUN_BATCH))
                 for i in range(0, len(todo), size):
-                    enqueue("konigle_bg.tasks.theme_run_batch", run.pk, todo[i : i + size])
+                    queue.enqueue("theme_run_batch", run.pk, todo[i : i + size])
     except IntegrityError as exc:
         raise ThemeRunError(
             "A theme switch is already running for this store: wait for it or cancel it."
@@ -123,14 +116,17 @@ def cancel_theme_run(run: ThemeRun) -> bool:
     Photos already switched by a "progressive" run keep their new look. Returns whether the run
     was still open.
     """
-    n = ThemeRun.objects.filter(
-        pk=run.pk, state__in=[ThemeRun.State.PENDING, ThemeRun.State.RUNNING]
-    ).update(cancel_requested=True, state=ThemeRun.State.CANCELLED, finished=timezone.now())
+    n = (
+        ThemeRun.objects.open()
+        .filter(pk=run.pk)
+        .update(cancel_requested=True, state=ThemeRun.State.CANCELLED, finished=timezone.now())
+    )
     run.refresh_from_db()
     return bool(n)
 
 
-def _run_open(run_id: int) -> bool:
+def _accepts_work(run_id: int) -> bool:
+    """Running and not cancelled: a batch renders its next photo only then."""
     return ThemeRun.objects.filter(
         pk=run_id, state=ThemeRun.State.RUNNING, cancel_requested=False
     ).exists()
@@ -142,29 +138,10 @@ def run_theme_batch(run_id: int, image_ids: list[int]) -> dict[str, float]:
     counts = {"done": 0, "failed": 0, "skipped": 0}
     if run is None or run.state != ThemeRun.State.RUNNING or run.cancel_requested:
         return counts
-    wall, cpu = time.perf_counter(), time.process_time()
-    db = _DbTimer()
-    with connection.execute_wrapper(db):
-        _run_batch(run, run_id, image_ids, counts)
     # Timings ride along in the task result (django-q2 keeps it): the benchmark reads them.
-    counts["wall_ms"] = round((time.perf_counter() - wall) * 1000, 1)
-    counts["cpu_ms"] = round((time.process_time() - cpu) * 1000, 1)
-    counts["db_ms"] = round(db.seconds * 1000, 1)
+    with timed(counts):
+        _run_batch(run, run_id, image_ids, counts)
     return counts
-
-
-class _DbTimer:
-    """Time spent in database calls (lock waits included), for the batch timings."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        t = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - t
 
 
 def _run_batch(run: ThemeRun, run_id: int, image_ids: list[int], counts: dict) -> None:
@@ -187,36 +164,23 @@ def _run_batch(run: ThemeRun, run_id: int, image_ids: list[int], counts: dict) -
         if image_id in counted:
             continue
         # Checked before each render: a cancel stops the run within one photo.
-        if not _run_open(run_id):
+        if not _accepts_work(run_id):
             break
         outcome = _theme_photo(run, theme, images.get(image_id), states.get(image_id))
         if _count(run_id, image_id, outcome):
             counts[outcome] += 1
-    _finish_run(run_id)
+    finish_theme_run(run_id)
 
 
 def _count(run_id: int, image_id: int, outcome: str) -> bool:
     """Count one photo's outcome in the run, once (a unique row per run and photo)."""
     with transaction.atomic():
-        _, created = _get_or_create(
+        _, created = get_or_create_row(
             ThemeRunItem, run_id=run_id, image_id=image_id, defaults={"outcome": outcome}
         )
         if created:
             ThemeRun.objects.filter(pk=run_id).update(**{outcome: F(outcome) + 1})
     return created
-
-
-def cached_cutout(image: Model, checksum: str) -> Cutout | None:
-    """The finished cut-out of the photo's current file that a theme switch re-composites:
-    the one the storefront shows now (it carries the owner's re-prompt), else the latest.
-
-    Any spec will do, so an upgrade of the segmenter or the refinement (a new spec hash) never
-    makes a theme switch segment the whole store again; and no model session is needed.
-    """
-    done = Cutout.objects.filter(image=image, source_checksum=checksum, status=JobStatus.DONE)
-    done = done.exclude(rgba="")
-    shown = done.filter(variants__is_active=True).first()
-    return shown or done.order_by("-created", "-pk").first()
 
 
 def _theme_photo(
@@ -235,11 +199,11 @@ def _theme_photo(
         variant = ensure_variant(image, cut, theme, theme_run=run)
     except SourceUnavailable as exc:
         log.warning("theme run %s, image %s: %s", run.pk, image.pk, exc)
-        _mark(image, status=JobStatus.FAILED, error=str(exc))
+        set_photo_state(image, status=JobStatus.FAILED, error=str(exc))
         return "failed"
     except Exception as exc:  # one broken photo never stops the others
         log.exception("theme run %s, image %s failed", run.pk, image.pk)
-        _mark(image, status=JobStatus.FAILED, error=f"Rendering failed: {exc}")
+        set_photo_state(image, status=JobStatus.FAILED, error=f"Rendering failed: {exc}")
         return "failed"
     # The variant may predate this run (an earlier, partly failed run): claim it so the
     # final flip finds it.
@@ -247,13 +211,13 @@ def _theme_photo(
         Variant.objects.filter(pk=variant.pk).update(theme_run=run)
     if run.activation == ThemeRun.Activation.PROGRESSIVE:
         with transaction.atomic():
-            if _run_open(run.pk):
+            if _accepts_work(run.pk):
                 activate(variant)
     return "done"
 
 
-def _finish_run(run_id: int) -> bool:
-    """Complete the run if every photo is counted; only one caller ever wins."""
+def finish_theme_run(run_id: int) -> bool:
+    """Complete the run if every photo is counted; only one caller ever wins (returns True)."""
     with transaction.atomic():
         won = (
             ThemeRun.objects.filter(pk=run_id, state=ThemeRun.State.RUNNING)
@@ -282,8 +246,6 @@ def _requeue_stragglers(run: ThemeRun) -> None:
     its own job rendered it on the old theme: the switch, asked for before, must not leave it
     behind. Photos with their own theme, and reverted ones (nothing active), are left alone.
     """
-    from ..tasks import enqueue_image
-
     stale = (
         Variant.objects.filter(
             is_active=True, **{f"image__{host.image_store_lookup()}": run.store_id}
@@ -293,7 +255,7 @@ def _requeue_stragglers(run: ThemeRun) -> None:
         .values_list("image_id", flat=True)
     )
     for image_id in list(stale):
-        enqueue_image(image_id)
+        queue_photo(image_id)
 
 
 def _flip(run: ThemeRun) -> None:
@@ -310,82 +272,3 @@ def _flip(run: ThemeRun) -> None:
     PhotoState.objects.filter(image_id__in=image_ids).update(
         reverted=False, status=JobStatus.DONE, error=""
     )
-
-
-def set_product_theme(product: Model, theme: BackgroundTheme | None) -> int:
-    """Give a product its own theme (``None``: back to the store's); its photos re-render.
-
-    Reverted photos keep showing their original. Returns the number of photos queued.
-    """
-    store = host.product_store(product)
-    if theme is not None and theme.store_id != store.pk:
-        raise ThemeRunError("This theme belongs to another store.")
-    from ..tasks import enqueue_image
-
-    images = list(host.product_images(product))
-    for image in images:
-        PhotoState.objects.update_or_create(image=image, defaults={"theme_override": theme})
-    queued = 0
-    if host.product_is_published(product):
-        reverted = set(
-            PhotoState.objects.filter(image__in=images, reverted=True).values_list(
-                "image_id", flat=True
-            )
-        )
-        for image in images:
-            if image.pk not in reverted:
-                enqueue_image(image.pk)
-                queued += 1
-    return queued
-
-
-def preview_images(store: Model, limit: int = 6) -> list[Model]:
-    """Up to ``limit`` photos of the store (one per product) that have a cut-out to preview."""
-    seen, picked = set(), []
-    cutouts = (
-        Cutout.objects.filter(
-            status=JobStatus.DONE, **{f"image__{host.image_store_lookup()}": store}
-        )
-        .exclude(rgba="")
-        .select_related("image")
-        .order_by("-created")[: limit * 20]
-    )
-    for cut in cutouts:
-        product_id = getattr(cut.image, f"{bg_settings.PRODUCT_FIELD}_id")
-        if product_id in seen:
-            continue
-        seen.add(product_id)
-        picked.append(cut.image)
-        if len(picked) == limit:
-            break
-    return picked
-
-
-def render_preview(image: Model, theme: BackgroundTheme, size: int = 240) -> tuple[bytes, str]:
-    """A thumbnail of ``image`` on ``theme`` from its cached cut-out; nothing is stored.
-
-    Returns (bytes, content type). Raises ``Cutout.DoesNotExist`` when the photo has none.
-    """
-    cut = (
-        Cutout.objects.filter(image=image, status=JobStatus.DONE).exclude(rgba="").latest("created")
-    )
-    spec = theme.get_theme()
-    rgba = load_cutout(cut)
-    # Themes are relative to the photo, so a small cut-out renders the same composition fast.
-    rgba.thumbnail((2 * size, 2 * size), Image.LANCZOS)
-    out = compose.render(rgba, spec, background_image=_background_image(theme))
-    out.thumbnail((size, size), Image.LANCZOS)
-    if spec.transparent:
-        return encode(out, "PNG"), "image/png"
-    return encode(out.convert("RGB"), "JPEG", 85), "image/jpeg"
-
-
-def install_presets(store: Model, slugs: list[str] | None = None) -> list[BackgroundTheme]:
-    """The shipped presets as the store's themes (existing ones are left as they are)."""
-    slugs = list(compose.PRESETS) if slugs is None else slugs
-    unknown = [s for s in slugs if s not in compose.PRESETS]
-    if unknown:
-        raise ThemeRunError(
-            f"Unknown preset(s) {', '.join(unknown)}: use {', '.join(compose.PRESETS)}."
-        )
-    return [preset_theme(store, slug) for slug in slugs]

@@ -1,87 +1,49 @@
-"""Themes, rendered variants, which one the storefront shows, revert."""
+"""Rendered variants of a photo: made once per cut-out and theme, shown, reverted."""
 
 from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from PIL import Image
 
 from .. import host
-from ..conf import bg_settings
 from ..imaging import compose
-from ..imaging.io import decode, encode
+from ..imaging.io import encode
 from ..models import BackgroundTheme, Cutout, JobStatus, PhotoState, Variant
-from .cutouts import _get_or_create, load_cutout, state_of
-from .files import _limits, results_dir, spec_hash, write_file
+from .cutouts import load_cutout
+from .files import results_dir, spec_hash, write_file
+from .photo_state import state_of
+from .rows import get_or_create_row
+from .themes import background_image, theme_fingerprint
 
 log = logging.getLogger("konigle_bg")
 
 
-def preset_theme(store: Model, slug: str) -> BackgroundTheme:
-    """The store's theme made from preset ``slug``, created on first use."""
-    preset = compose.PRESETS[slug]
-    theme, _ = _get_or_create(
-        BackgroundTheme,
-        store=store,
-        slug=slug,
-        defaults={"name": preset.label, "preset": slug, "spec": preset.to_dict()},
-    )
-    return theme
-
-
-def active_theme(store: Model) -> BackgroundTheme:
-    """The store's active theme; the default preset is created on first use."""
-    theme = BackgroundTheme.objects.filter(store=store, is_active=True).first()
-    if theme is not None:
-        return theme
-    theme = preset_theme(store, bg_settings.DEFAULT_THEME)
-    try:
-        with transaction.atomic():
-            updated = BackgroundTheme.objects.filter(pk=theme.pk).update(is_active=True)
-    except IntegrityError:  # another theme became active meanwhile: it wins
-        updated = 0
-    if not updated:
-        return BackgroundTheme.objects.get(store=store, is_active=True)
-    theme.is_active = True
-    return theme
-
-
-def theme_for(image: Model) -> BackgroundTheme:
-    state = PhotoState.objects.filter(image=image).select_related("theme_override").first()
-    if state and state.theme_override_id:
-        return state.theme_override
-    return active_theme(host.product_store(host.image_product(image)))
-
-
-def _theme_fingerprint(theme: BackgroundTheme) -> dict:
-    spec = {"theme": theme.spec}
-    if theme.background_image:
-        spec["background"] = theme.background_image.name
-    return spec
-
-
 def variant_key(cutout: Cutout, theme: BackgroundTheme) -> str:
+    """The spec hash of ``cutout`` rendered on ``theme`` (keys the Variant row)."""
     return spec_hash(
-        {"source": cutout.source_checksum, "cutout": cutout.spec_hash, **_theme_fingerprint(theme)}
+        {"source": cutout.source_checksum, "cutout": cutout.spec_hash, **theme_fingerprint(theme)}
     )
-
-
-def _background_image(theme: BackgroundTheme) -> Image.Image | None:
-    if not theme.background_image:
-        return None
-    with theme.background_image.open("rb") as fh:
-        return decode(fh, _limits())
 
 
 def ensure_variant(
-    image: Model, cutout: Cutout, theme: BackgroundTheme, *, theme_run=None
+    image: Model,
+    cutout: Cutout,
+    theme: BackgroundTheme,
+    *,
+    theme_run=None,
+    rgba: Image.Image | None = None,
 ) -> Variant:
-    """The photo's cut-out rendered on ``theme``; re-uses the cut-out, never re-segments."""
+    """The photo's cut-out rendered on ``theme``; re-uses the cut-out, never re-segments.
+
+    ``rgba`` is the cut-out's image when the caller holds it in memory (the worker that has
+    just segmented the photo); otherwise it is read from storage.
+    """
     key = variant_key(cutout, theme)
-    variant, _ = _get_or_create(
+    variant, _ = get_or_create_row(
         Variant,
         image=image,
         spec_hash=key,
@@ -95,8 +57,9 @@ def ensure_variant(
     if variant.status == JobStatus.DONE and variant.file:
         return variant
     spec = theme.get_theme()
-    rgba = load_cutout(cutout)
-    out = compose.render(rgba, spec, background_image=_background_image(theme))
+    if rgba is None:
+        rgba = load_cutout(cutout)
+    out = compose.render(rgba, spec, background_image=background_image(theme))
     # Baseline JPEG: progressive encoding was ~40% of the CPU of a store-wide theme switch.
     data = encode(out, spec.output.format, spec.output.quality, progressive=False)
     name = write_file(f"{results_dir(image)}/variants/{key}.{spec.output.extension}", data)
@@ -133,24 +96,8 @@ def revert_image(image: Model) -> None:
 
 
 def revert_product(product: Model) -> int:
+    """Show the originals of every photo of ``product`` again; returns how many."""
     images = list(host.product_images(product))
     for image in images:
         revert_image(image)
     return len(images)
-
-
-def display_url(image: Model) -> str:
-    """URL to show for a photo: its active variant's, else the original's."""
-    variant = Variant.objects.filter(image=image, is_active=True).only("file").first()
-    f = variant.file if variant else host.image_file(image)
-    return f.url if f else ""
-
-
-def display_urls(images) -> dict:
-    """``display_url`` for many photos in one query (storefront listings)."""
-    images = list(images)
-    active = {
-        v.image_id: v.file
-        for v in Variant.objects.filter(image__in=images, is_active=True).only("image", "file")
-    }
-    return {img.pk: (active.get(img.pk) or host.image_file(img)).url for img in images}

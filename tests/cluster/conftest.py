@@ -19,8 +19,9 @@ import pytest
 from tests import servers
 from tests.procs import manage, shell, site_env
 
-# Short job limits so that a killed worker's tasks come back within the test (retry > timeout).
-TASK_TIMEOUT, TASK_RETRY = 20, 25
+# Short job limits so that a killed worker's tasks come back soon within the test (retry >
+# timeout). A task here is one 320x240 photo: well under a second, a few on a loaded machine.
+TASK_TIMEOUT, TASK_RETRY = 12, 15
 
 
 _used: list[str] = []

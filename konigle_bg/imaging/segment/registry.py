@@ -1,9 +1,12 @@
 """The segmenter registry and factory (after rembg's sessions): one session per name and
-options per process, built on first use and reused, never rebuilt per call."""
+options per process, built on first use and reused, never rebuilt per call.
+
+The backends import this module to register themselves; it imports none of them (the
+package's ``__init__`` loads the built-in ones), so the imports go one way.
+"""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import threading
@@ -32,13 +35,11 @@ def register(name: str) -> Callable:
 
 
 def names() -> list[str]:
-    _load_builtin()
     return sorted(_factories)
 
 
 def get_segmenter(name: str, **options) -> Segmenter:
     """The process-wide session for ``name`` with ``options``; built once, then reused."""
-    _load_builtin()
     if name not in _factories:
         raise SegmenterUnavailable(f"Unknown segmenter {name!r}; known: {', '.join(names())}")
     key = (name, tuple(sorted((k, repr(v)) for k, v in options.items())))
@@ -55,16 +56,3 @@ def clear_sessions() -> None:
     """Drop cached sessions (tests, settings changes)."""
     with _lock:
         _sessions.clear()
-
-
-@functools.cache
-def _load_builtin() -> None:
-    # Importing the modules registers them; heavy libraries (torch) are imported only
-    # inside the backends' constructors, so this stays cheap. Once per process.
-    from . import salient  # noqa: F401
-
-    try:
-        from . import transformers_backends  # noqa: F401
-    except ImportError:
-        # A real bug must not hide four backends silently.
-        log.exception("prompt-driven backends unavailable")

@@ -9,6 +9,7 @@ limits, checked content). Prints a summary; exits 2 with one line per failure wh
 from __future__ import annotations
 
 import csv
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from tqdm import tqdm
 from konigle_bg import host, services
 from konigle_bg.conf import bg_settings
 from konigle_bg.urlfetch import FetchRefused
+
+log = logging.getLogger("konigle_bg")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class Command(BaseCommand):
                 failures.append(f"line {row.line}: {row.url}: {exc}")
                 continue
             except Exception as exc:  # one bad row never stops the others; log has details
-                services.log.exception("bg_import_urls line %s", row.line)
+                log.exception("bg_import_urls line %s", row.line)
                 failures.append(f"line {row.line}: {row.url}: unexpected error: {exc}")
                 continue
             imported += 1

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from konigle_bg import host, services
 from konigle_bg.imaging import compose
-from konigle_bg.models import BackgroundTheme, ThemeRun
+from konigle_bg.models import BackgroundTheme
 
 
 def find_store(ref: str):
@@ -70,7 +70,7 @@ class Command(BaseCommand):
             slugs.append(activate)
         try:
             themes = services.install_presets(store, slugs)
-        except services.ThemeRunError as exc:
+        except services.ThemeError as exc:
             raise CommandError(str(exc)) from None
         for t in themes:
             self.stdout.write(f"{t.slug:20} {t.name}")
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         if not wait:
             return
         deadline = time.monotonic() + timeout
-        while run.state in (ThemeRun.State.PENDING, ThemeRun.State.RUNNING):
+        while run.is_open:
             if time.monotonic() > deadline:
                 raise CommandError(f"theme run {run.pk} still {run.state} after {timeout:.0f}s")
             time.sleep(0.5)

@@ -1,0 +1,163 @@
+"""The plugin's import graph: no cycles, and no private name taken from another module.
+
+The graph is read from the source (``ast``), so imports inside functions count as much as
+those at the top: a function-level import that goes back up a layer is still a cycle, only a
+hidden one. An edge goes to the module that holds the name (``from .services import cutouts``
+is an edge to ``konigle_bg.services.cutouts``); a package's ``__init__`` is a module of its own.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import konigle_bg
+
+PACKAGE = Path(konigle_bg.__file__).resolve().parent
+ROOT_NAME = "konigle_bg"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules() -> dict[str, Path]:
+    found = {module_name(p): p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts}
+    assert f"{ROOT_NAME}.services.theme_runs" in found and f"{ROOT_NAME}.queue" in found
+    return found
+
+
+def _base(mod: str, path: Path, node: ast.ImportFrom) -> str:
+    """The absolute module an ImportFrom names (relative imports resolved)."""
+    if not node.level:
+        return node.module or ""
+    package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+    for _ in range(node.level - 1):
+        package = package.rpartition(".")[0]
+    return f"{package}.{node.module}" if node.module else package
+
+
+def imports_of(mod: str, path: Path, known: set[str]):
+    """(imported module, names taken from it, line) for every import in the file."""
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, [], node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            base = _base(mod, path, node)
+            if base == "__future__":
+                continue
+            plain = []
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                if sub in known:  # ``from . import host``: the module itself
+                    yield sub, [], node.lineno
+                else:
+                    plain.append(alias.name)
+            if plain:
+                yield base, plain, node.lineno
+
+
+def graph() -> tuple[dict[str, set[str]], list[str]]:
+    found = modules()
+    known = set(found)
+    edges: dict[str, set[str]] = {m: set() for m in found}
+    private = []
+    for mod, path in found.items():
+        for target, names, line in imports_of(mod, path, known):
+            for name in names:
+                if name.startswith("_") and not name.startswith("__"):
+                    private.append(
+                        f"{path.relative_to(PACKAGE.parent)}:{line}: {name} from {target}"
+                    )
+            if target in known and target != mod:
+                edges[mod].add(target)
+    return edges, private
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycle():
+    edges, _ = graph()
+    assert edges[f"{ROOT_NAME}.tasks"] >= {f"{ROOT_NAME}.services"}  # the graph is really read
+    assert cycles(edges) == []
+
+
+def test_no_private_name_imported_from_another_module():
+    _, private = graph()
+    assert private == []
+
+
+def test_the_layers_point_one_way():
+    """views/api/admin/signals -> services -> queue; tasks -> services; nothing calls back up."""
+    edges, _ = graph()
+
+    def reaches(start: str, target: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            m = todo.pop()
+            if m == target or m.startswith(target + "."):
+                return True
+            if m not in seen:
+                seen.add(m)
+                todo.extend(edges.get(m, ()))
+        return False
+
+    services = [m for m in edges if m.startswith(f"{ROOT_NAME}.services")]
+    for mod in services + [f"{ROOT_NAME}.signals", f"{ROOT_NAME}.queue"]:
+        assert not reaches(mod, f"{ROOT_NAME}.tasks"), mod
+    assert not any(
+        target.startswith(f"{ROOT_NAME}.{up}")
+        for up in ("views", "api", "admin", "signals", "tasks")
+        for target in edges[f"{ROOT_NAME}.queue"]
+    )
+    assert edges[f"{ROOT_NAME}.queue"] <= {f"{ROOT_NAME}.conf"}
+
+
+def test_the_checks_catch_a_cycle_and_a_private_import(tmp_path):
+    """The two rules on a made-up graph and file, so a broken reader cannot pass silently."""
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "m.py").write_text("def f():\n    from .n import _hidden, shown\n")
+    found = list(imports_of("pkg.m", pkg / "m.py", {"pkg", "pkg.m", "pkg.n"}))
+    assert found == [("pkg.n", ["_hidden", "shown"], 2)]
