@@ -59,6 +59,8 @@ TEMPLATES = [
     },
 ]
 WSGI_APPLICATION = "config.wsgi.application"
+# The demo store's data (products/management/commands/load_demo_store.py loads it).
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 
 def _database() -> dict:

@@ -12,10 +12,11 @@ from django.db import models
 from django.db.models import Case, F, FloatField, Q, Value, When
 
 from .conf import bg_settings
+from .host import model_label
 from .validators import validate_photo
 
-IMAGE_MODEL = bg_settings.IMAGE_MODEL
-STORE_MODEL = bg_settings.STORE_MODEL
+IMAGE_MODEL = model_label("IMAGE_MODEL")
+STORE_MODEL = model_label("STORE_MODEL")
 
 
 class JobStatus(models.TextChoices):

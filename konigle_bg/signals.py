@@ -29,5 +29,7 @@ def image_saved(sender, instance, created: bool, raw: bool = False, **kwargs) ->
 
 
 def connect() -> None:
+    if not host.is_configured():
+        return  # the system check (konigle_bg.E003) says what to set
     post_save.connect(product_saved, sender=host.product_model(), dispatch_uid="konigle_bg_product")
     post_save.connect(image_saved, sender=host.image_model(), dispatch_uid="konigle_bg_image")

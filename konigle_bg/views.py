@@ -12,7 +12,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from . import host, services
@@ -178,8 +178,18 @@ def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
             "themes": themes,
             "run": run,
             "run_open": bool(run and run.state in ("pending", "running")),
+            "runs_url": theme_runs_api_url(),
         },
     )
+
+
+def theme_runs_api_url() -> str:
+    """The API endpoint the page's theme switch talks to; "" when the shop does not mount the
+    API (``konigle_bg.api.urls``): the page then shows the switch's state without its form."""
+    try:
+        return reverse("konigle_bg_api:themerun-list")
+    except NoReverseMatch:
+        return ""
 
 
 @staff_member_required

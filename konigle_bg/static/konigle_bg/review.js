@@ -142,7 +142,8 @@
 
   // ---- store page: a store-wide theme switch through the REST API, with a progress bar
   var panel = document.getElementById("theme-switch");
-  if (panel) {
+  // No runs URL: the shop does not mount the API, so the page cannot drive a switch.
+  if (panel && panel.dataset.runsUrl) {
     var runsUrl = panel.dataset.runsUrl;
     var bar = document.getElementById("run-progress");
     var text = document.getElementById("run-text");
