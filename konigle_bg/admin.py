@@ -3,7 +3,8 @@
     class ProductAdmin(BackgroundProductAdminMixin, admin.ModelAdmin): ...
 
 adds "Revert photos to originals" / "Process photos again" actions, a Revert button on the
-product page, and before/after thumbnails of each photo.
+product page, and before/after thumbnails of each photo. The actions join the host admin's own
+``actions`` and the thumbnails its ``fields``/``readonly_fields``: nothing to copy by hand.
 """
 
 from __future__ import annotations
@@ -72,7 +73,23 @@ class BackgroundProductAdminMixin:
     """For the host's product ModelAdmin."""
 
     change_form_template = "admin/konigle_bg/product_change_form.html"
-    actions = ["revert_backgrounds", "process_backgrounds", "choose_product_theme"]
+    bg_actions = ("revert_backgrounds", "process_backgrounds", "choose_product_theme")
+    bg_photos_field = "background_photos"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Added to whatever the host admin declares (a class attribute of its own would
+        # otherwise hide ours); an instance attribute, so Django's admin checks see it too.
+        own = list(self.actions or [])
+        self.actions = [*own, *(a for a in self.bg_actions if a not in own)]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if self.bg_photos_field in fields else [*fields, self.bg_photos_field]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if self.bg_photos_field in fields else [*fields, self.bg_photos_field]
 
     @admin.display(description="Photos: original and shown")
     def background_photos(self, obj) -> str:
@@ -191,15 +208,16 @@ class VariantAdmin(ReadOnlyAdmin):
     def preview(self, obj) -> str:
         return thumb(obj.file.url if obj.file else "", 80)
 
-    @admin.action(description="Show this variant on the store")
+    @admin.action(description="Show this variant on the store", permissions=["change"])
     def make_active(self, request, queryset):
         for variant in queryset.filter(status="done"):
             services.activate(variant)
         self.message_user(request, "Variant(s) activated.", messages.SUCCESS)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # The activate action needs change permission; the form itself stays read-only.
-        return request.method != "POST" or obj is None
+        # Django's permission (konigle_bg.change_variant) decides, as for any model: it lets
+        # its holder run "show this variant"; the form itself stays read-only for everyone.
+        return StoreScopedAdmin.has_change_permission(self, request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
