@@ -38,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
     "CLIPSEG_MODEL": "CIDAS/clipseg-rd64-refined",
     "ONEFORMER_MODEL": "shi-labs/oneformer_coco_swin_large",
     # Results.
+    # Storage of derived files: an alias of settings.STORAGES, None = Django's default storage.
+    "STORAGE": None,
+    # Retention (manage.py bg_prune): per photo, the active variant and this many of the latest
+    # others keep their files, with the cut-outs they need; older results stay in the history
+    # without a file and are rendered again from their cut-out when shown.
+    "KEEP_VARIANTS": 3,
     "DEFAULT_THEME": "white",
     "REVIEW_THRESHOLD": 0.6,
     # Input limits.

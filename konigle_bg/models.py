@@ -13,6 +13,7 @@ from django.db.models import Case, F, FloatField, Q, Value, When
 
 from .conf import bg_settings
 from .host import model_label
+from .storage import derived_storage
 from .validators import validate_photo
 
 IMAGE_MODEL = model_label("IMAGE_MODEL")
@@ -36,8 +37,8 @@ class Cutout(models.Model):
     prompt = models.CharField(max_length=255, blank=True)
     box = models.JSONField(null=True, blank=True)
     segmenter = models.CharField(max_length=80)
-    mask = models.FileField(max_length=255, blank=True)
-    rgba = models.FileField(max_length=255, blank=True)
+    mask = models.FileField(max_length=255, blank=True, storage=derived_storage)
+    rgba = models.FileField(max_length=255, blank=True, storage=derived_storage)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     bbox = models.JSONField(null=True, blank=True)
@@ -231,7 +232,7 @@ class Variant(models.Model):
     )
     source_checksum = models.CharField(max_length=64)
     spec_hash = models.CharField(max_length=16)
-    file = models.FileField(max_length=255, blank=True)
+    file = models.FileField(max_length=255, blank=True, storage=derived_storage)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     error = models.TextField(blank=True)
     is_active = models.BooleanField(default=False)

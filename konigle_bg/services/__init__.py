@@ -56,6 +56,7 @@ from .processing import (  # noqa: F401
     process_image,
     render_image,
 )
+from .retention import PruneReport, prune  # noqa: F401
 from .theme_runs import (  # noqa: F401
     ThemeRunError,
     _DbTimer,
@@ -85,8 +86,10 @@ from .variants import (  # noqa: F401
     display_urls,
     ensure_variant,
     preset_theme,
+    render_again,
     revert_image,
     revert_product,
+    show_variant,
     theme_for,
     variant_key,
 )

@@ -106,10 +106,31 @@ def ensure_variant(
     return variant
 
 
-@transaction.atomic
 def activate(variant: Variant) -> Variant:
-    """Show ``variant`` on the storefront; whatever was active before stays in the history."""
-    if variant.status != JobStatus.DONE:
+    """Show ``variant`` on the storefront; whatever was active before stays in the history.
+
+    A history entry whose file the retention policy pruned is rendered again from its cut-out
+    first (outside the transaction: rendering takes a while).
+    """
+    if variant.status == JobStatus.DONE and not variant.file:
+        variant = render_again(variant)
+    return show_variant(variant)
+
+
+def render_again(variant: Variant) -> Variant:
+    """A pruned history entry rendered again from its cut-out on its theme."""
+    cutout, theme = variant.cutout, variant.theme
+    if cutout is None or theme is None or not cutout.rgba:
+        raise ValueError("This result was pruned and its cut-out or theme no longer exists.")
+    # Same cut-out and theme: the same key, so the same row gets its file back (a theme
+    # edited since renders as it is now, as a new entry).
+    return ensure_variant(variant.image, cutout, theme)
+
+
+@transaction.atomic
+def show_variant(variant: Variant) -> Variant:
+    """Make a finished variant (with its file) the one the storefront shows."""
+    if variant.status != JobStatus.DONE or not variant.file:
         raise ValueError("Only a finished variant can be shown.")
     Variant.objects.filter(image_id=variant.image_id, is_active=True).exclude(pk=variant.pk).update(
         is_active=False
