@@ -206,6 +206,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "konigle_bg": {"handlers": ["console"], "level": "INFO"},
+        # The demo's receiver of konigle_bg's photo_changed signal ("purge <url>").
+        "products": {"handlers": ["console"], "level": "INFO"},
         "django_q": {"handlers": ["console"], "level": "INFO"},
     },
 }

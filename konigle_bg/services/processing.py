@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Model
 
-from .. import host
+from .. import events, host
 from ..conf import bg_settings
 from ..models import Cutout, JobStatus, PhotoState, Variant
 from .cutouts import ensure_cutout, state_of
@@ -134,7 +134,7 @@ def _show(
             current = PhotoState.objects.select_for_update().get(image=image)
             if current.generation != generation:
                 return Outcome("done", variant=variant, error="Reverted meanwhile: not shown.")
-            activate(variant)
+            activate(variant, reason=events.SHOWN)
     return Outcome("done", variant=variant)
 
 

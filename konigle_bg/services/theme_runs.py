@@ -10,7 +10,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 from PIL import Image
 
-from .. import host
+from .. import events, host
 from ..conf import bg_settings
 from ..imaging import compose
 from ..imaging.io import encode
@@ -127,6 +127,8 @@ def cancel_theme_run(run: ThemeRun) -> bool:
         pk=run.pk, state__in=[ThemeRun.State.PENDING, ThemeRun.State.RUNNING]
     ).update(cancel_requested=True, state=ThemeRun.State.CANCELLED, finished=timezone.now())
     run.refresh_from_db()
+    if n:
+        events.theme_run_finished_on_commit(run, ThemeRun.State.CANCELLED)
     return bool(n)
 
 
@@ -248,7 +250,7 @@ def _theme_photo(
     if run.activation == ThemeRun.Activation.PROGRESSIVE:
         with transaction.atomic():
             if _run_open(run.pk):
-                activate(variant)
+                activate(variant, reason=events.SWITCHED)
     return "done"
 
 
@@ -271,6 +273,7 @@ def _finish_run(run_id: int) -> bool:
         ).update(is_active=False)
         BackgroundTheme.objects.filter(pk=run.theme_id).update(is_active=True)
         _requeue_stragglers(run)
+        events.theme_run_finished_on_commit(run, ThemeRun.State.COMPLETED)
     log.info("theme run %s completed", run_id)
     return True
 
@@ -306,7 +309,9 @@ def _flip(run: ThemeRun) -> None:
     Variant.objects.filter(image_id__in=image_ids, is_active=True).exclude(theme_run=run).update(
         is_active=False
     )
-    new.filter(is_active=False).update(is_active=True, activated=timezone.now())
+    switched = list(new.filter(is_active=False).values_list("pk", flat=True))
+    Variant.objects.filter(pk__in=switched).update(is_active=True, activated=timezone.now())
+    events.photos_switched_on_commit(switched)
     PhotoState.objects.filter(image_id__in=image_ids).update(
         reverted=False, status=JobStatus.DONE, error=""
     )
