@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import host, services
 from .conf import bg_settings
+from .errors import field_error
 from .forms import RepromptForm, ReviewFilterForm
 from .imaging.prompts import prompts_from_title
 from .models import (
@@ -334,6 +335,8 @@ def images_status(request: HttpRequest) -> JsonResponse:
     try:
         ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip()][:200]
     except ValueError:
-        return JsonResponse({"error": "ids must be a comma-separated list of numbers"}, status=400)
+        return JsonResponse(
+            field_error("ids", "ids must be a comma-separated list of numbers"), status=400
+        )
     images = images_for(request.user).filter(pk__in=ids).order_by("pk")
     return JsonResponse({"images": photo_rows(images)})

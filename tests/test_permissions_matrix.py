@@ -132,6 +132,8 @@ MATRIX: dict[str, Entry] = {
     "api/bg/^theme-runs/(?P<pk>[^/.]+)/cancel/$": Entry("object", "POST", obj="run"),
     "api/bg/products/<int:pk>/photos/": Entry("object", "POST", obj="product"),
     "api/bg/products/<int:pk>/photos-from-url/": Entry("object", "POST", obj="product"),
+    # Any other path under the API: its own 404 in the API's error shape, for everyone.
+    "api/bg/^.*$": Entry("catchall"),
 }
 
 FORMAT_SUFFIX = re.compile(r"\\\.\(\?P<format>\[a-z0-9\]\+\)/\?|<drf_format_suffix:format>")
@@ -279,14 +281,14 @@ def check(route: str, entry: Entry, role: str, resp) -> str | None:
         return None if code == 200 else f"public page answered {code}"
     if entry.kind == "auth":
         return None if code in (200, 302) else f"auth page answered {code}"
+    if entry.kind == "catchall":  # nothing there, for anyone (the admin's asks to log in)
+        return None if code in (404, 302) else f"catch-all answered {code}"
     if role == "anonymous":
         if code in (401, 403) or (code == 302 and "login" in location):
             return None
         return f"anonymous got {code} {location}"
     if entry.kind == "nobody":  # read-only admins: rows are made by the app, not by hand
         return None if code == 403 else f"{role} got {code} (want 403)"
-    if entry.kind == "catchall":
-        return None if code in (404, 302) else f"catch-all answered {code}"
     if entry.kind == "superuser":
         if role == "superuser":  # django-q's result tables are read-only (no add page)
             return None if code in (200, 302) or route.endswith("/add/") else f"got {code}"

@@ -13,6 +13,7 @@ from ..conf import bg_settings
 from ..imaging.compose import PRESETS, Theme
 from ..models import BackgroundTheme, Cutout, Job, JobStatus, PhotoState, ThemeRun, Variant
 from . import permissions
+from .errors import Conflict
 
 
 def _abs(request, url: str) -> str:
@@ -397,5 +398,7 @@ class ThemeRunSerializer(serializers.ModelSerializer):
                 activation=validated_data.get("activation", ThemeRun.Activation.AT_END),
                 include_reverted=validated_data.get("include_reverted", False),
             )
+        except services.ThemeRunConflict as exc:
+            raise Conflict(str(exc), code="theme_run_open") from exc
         except services.ThemeRunError as exc:
             raise serializers.ValidationError({"theme": [str(exc)]}) from exc

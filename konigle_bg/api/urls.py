@@ -1,9 +1,9 @@
 """``path("api/bg/", include("konigle_bg.api.urls"))``."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import imports, views
+from . import errors, imports, views
 
 app_name = "konigle_bg_api"
 
@@ -22,3 +22,6 @@ urlpatterns = router.urls + [
         name="product-photos-from-url",
     ),
 ]
+# Last: any other path under the API (a malformed id such as "1.5" included) is the API's own
+# 404 in its error shape, never the site's HTML page.
+urlpatterns += [re_path(r"^.*$", errors.not_found, name="not-found")]

@@ -58,6 +58,7 @@ from .processing import (  # noqa: F401
 )
 from .retention import PruneReport, prune  # noqa: F401
 from .theme_runs import (  # noqa: F401
+    ThemeRunConflict,
     ThemeRunError,
     _DbTimer,
     _finish_run,

@@ -42,6 +42,10 @@ class ThemeRunError(ValueError):
     """A switch that cannot start; the message is for the owner."""
 
 
+class ThemeRunConflict(ThemeRunError):
+    """Another switch of the store is still open."""
+
+
 def _store_images(store: Model):
     return host.image_model().objects.filter(**{host.image_store_lookup(): store})
 
@@ -109,7 +113,7 @@ def start_theme_run(
                 for i in range(0, len(todo), size):
                     enqueue("konigle_bg.tasks.theme_run_batch", run.pk, todo[i : i + size])
     except IntegrityError as exc:
-        raise ThemeRunError(
+        raise ThemeRunConflict(
             "A theme switch is already running for this store: wait for it or cancel it."
         ) from exc
     run.refresh_from_db()

@@ -177,7 +177,7 @@
       postJSON(runsUrl, { theme: Number(form.elements.theme.value) }).then(function (res) {
         if (!res.ok) {
           err.hidden = false;
-          err.textContent = Object.values(res.body).join(" ");
+          err.textContent = res.body.detail;  // konigle_bg.api.errors: one shape for every error
           return;
         }
         current = res.body.id;
