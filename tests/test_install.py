@@ -77,6 +77,7 @@ def test_wheel_holds_the_plugin_only(wheel):
         "konigle_bg/static/konigle_bg/review.js",
         "konigle_bg/migrations/0001_initial.py",
         "konigle_bg/templatetags/konigle_bg.py",
+        "konigle_bg/models/u2netp.onnx",  # the default model, offline at once (setup.py)
     ):
         assert needed in names
     meta = zipfile.ZipFile(wheel).read(f"{wheel.name.split('-py3')[0]}.dist-info/METADATA")
@@ -84,6 +85,13 @@ def test_wheel_holds_the_plugin_only(wheel):
     assert "License-Expression: MIT" in meta
     assert "Classifier: Framework :: Django" in meta
     assert "pymatting" not in meta
+    runtime = [line for line in meta.splitlines() if line.startswith("Requires-Dist:")]
+    runtime = [line for line in runtime if "extra ==" not in line]
+    # No dependency that caps Pillow, onnxruntime or OpenCV for the shop.
+    assert not any("rembg" in line for line in runtime), runtime
+    for name in ("pillow", "onnxruntime", "opencv-python-headless"):
+        (line,) = [x for x in runtime if x.split()[1].lower().startswith(name)]
+        assert "<" not in line, line
 
 
 def test_a_shop_of_its_own_processes_reverts_and_administers(installed, shop):
@@ -95,6 +103,7 @@ def test_a_shop_of_its_own_processes_reverts_and_administers(installed, shop):
     seen = json.loads(res.stdout.strip().splitlines()[-1])
     # konigle_bg came from the installed wheel, not from the checkout.
     assert Path(seen["konigle_bg"]).resolve().is_relative_to(installed.resolve())
+    assert Path(seen["model"]).resolve().is_relative_to(installed.resolve())
     assert not any(Path(p).resolve() == REPO for p in seen["sys_path"] if p)
     assert seen["original"].startswith("/media/pictures/")
     assert "/variants/" in seen["processed"] and seen["processed"] != seen["original"]

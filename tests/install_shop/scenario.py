@@ -19,8 +19,9 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 import konigle_bg  # noqa: E402
 from konigle_bg import services  # noqa: E402
+from konigle_bg.imaging.segment.salient import u2netp_path  # noqa: E402
 
-seen = {"konigle_bg": konigle_bg.__file__, "sys_path": sys.path}
+seen = {"konigle_bg": konigle_bg.__file__, "sys_path": sys.path, "model": str(u2netp_path())}
 user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw")
 shop = Shop.objects.create(label="Corner shop", manager=user)
 item = Item.objects.create(shop=shop, name="Red ball")
