@@ -15,6 +15,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import host, services
 from .admin_themes import ThemeSwitchAdminMixin, run_link
@@ -37,15 +39,15 @@ def photo_strip(product, revert_url) -> str:
     """Original and displayed photo side by side, for every photo of a product."""
     images = list(host.product_images(product))
     if not images:
-        return "No photos."
+        return _("No photos.")
     shown = services.display_urls(images)
     states = {s.image_id: s for s in PhotoState.objects.filter(image__in=images)}
     rows = []
     for img in images:
         state = states.get(img.pk)
-        status = state.get_status_display() if state and state.status else "not processed"
+        status = state.get_status_display() if state and state.status else _("not processed")
         if state and state.reverted:
-            status = "reverted to original"
+            status = _("reverted to original")
         if state and state.error:
             status = f"{status}: {state.error}"
         rows.append(
@@ -57,16 +59,24 @@ def photo_strip(product, revert_url) -> str:
             )
         )
     return format_html(
-        '<table class="bg-strip"><tr><th>Original</th><th>Shown on the store</th><th>Status</th>'
-        "<th></th></tr>{}</table>",
+        '<table class="bg-strip"><tr><th>{}</th><th>{}</th><th>{}</th><th></th></tr>{}</table>',
+        _("Original"),
+        _("Shown on the store"),
+        _("Status"),
         format_html_join(
             "",
             # Buttons post the surrounding change form (and its CSRF token) to another URL.
             '<tr><td>{}</td><td>{}</td><td>{}</td><td><button type="submit" formnovalidate '
-            'formaction="{}" class="button">Revert photo</button></td></tr>',
-            rows,
+            'formaction="{}" class="button">{}</button></td></tr>',
+            [(*row, _("Revert photo")) for row in rows],
         ),
     )
+
+
+def reverted_message(n: int) -> str:
+    return ngettext(
+        "%(n)d photo reverted to the original.", "%(n)d photos reverted to the original.", n
+    ) % {"n": n}
 
 
 class BackgroundProductAdminMixin:
@@ -91,7 +101,7 @@ class BackgroundProductAdminMixin:
         fields = list(super().get_fields(request, obj))
         return fields if self.bg_photos_field in fields else [*fields, self.bg_photos_field]
 
-    @admin.display(description="Photos: original and shown")
+    @admin.display(description=_("Photos: original and shown"))
     def background_photos(self, obj) -> str:
         if not obj or not obj.pk:
             return "-"
@@ -103,15 +113,15 @@ class BackgroundProductAdminMixin:
             ),
         )
 
-    @admin.action(description="Revert photos to originals", permissions=["change"])
+    @admin.action(description=_("Revert photos to originals"), permissions=["change"])
     def revert_backgrounds(self, request, queryset):
         n = sum(services.revert_product(p) for p in queryset)
-        self.message_user(request, f"{n} photo(s) reverted to the original.", messages.SUCCESS)
+        self.message_user(request, reverted_message(n), messages.SUCCESS)
 
-    @admin.action(description="Use another theme for this product", permissions=["change"])
+    @admin.action(description=_("Use another theme for this product"), permissions=["change"])
     def choose_product_theme(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Choose one product.", messages.WARNING)
+            self.message_user(request, _("Choose one product."), messages.WARNING)
             return None
         url = reverse(
             "admin:konigle_bg_backgroundtheme_product",
@@ -157,7 +167,7 @@ class BackgroundProductAdminMixin:
             n = 1
         else:
             n = services.revert_product(obj)
-        self.message_user(request, f"{n} photo(s) reverted to the original.", messages.SUCCESS)
+        self.message_user(request, reverted_message(n), messages.SUCCESS)
         info = self.model._meta.app_label, self.model._meta.model_name
         return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
 
@@ -204,15 +214,15 @@ class VariantAdmin(ReadOnlyAdmin):
     list_select_related = ["theme"]
     actions = ["make_active"]
 
-    @admin.display(description="Result")
+    @admin.display(description=_("Result"))
     def preview(self, obj) -> str:
         return thumb(obj.file.url if obj.file else "", 80)
 
-    @admin.action(description="Show this variant on the store", permissions=["change"])
+    @admin.action(description=_("Show this variant on the store"), permissions=["change"])
     def make_active(self, request, queryset):
         for variant in queryset.filter(status="done"):
             services.activate(variant)
-        self.message_user(request, "Variant(s) activated.", messages.SUCCESS)
+        self.message_user(request, _("Variant(s) activated."), messages.SUCCESS)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Django's permission (konigle_bg.change_variant) decides, as for any model: it lets
@@ -229,7 +239,7 @@ class CutoutAdmin(ReadOnlyAdmin):
     list_display = ["id", "preview", "image", "segmenter", "prompt", "confidence", "status"]
     list_filter = ["status", "segmenter"]
 
-    @admin.display(description="Cut-out")
+    @admin.display(description=_("Cut-out"))
     def preview(self, obj) -> str:
         return thumb(obj.rgba.url if obj.rgba else "", 80)
 
@@ -242,6 +252,6 @@ class ThemeRunAdmin(ReadOnlyAdmin):
 
     list_filter = ["state"]
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, obj) -> str:
         return run_link(obj)

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import host, services
@@ -89,16 +90,21 @@ def _state_dict(image, state: PhotoState | None, variant: Variant | None, job: J
     }
 
 
+def photo_message(image, text) -> str:
+    """A message about one photo, for the messages framework."""
+    return gettext("Photo %(id)s: %(text)s") % {"id": image.pk, "text": text}
+
+
 def _status_label(state: PhotoState | None) -> str:
     if state is None or not state.status:
-        return "Not processed"
+        return gettext("Not processed")
     if state.reverted and state.status not in OPEN:
-        return "Original (reverted)"
+        return gettext("Original (reverted)")
     return {
-        JobStatus.PENDING: "Queued",
-        JobStatus.RUNNING: "Processing…",
-        JobStatus.DONE: "Done",
-        JobStatus.FAILED: "Failed",
+        JobStatus.PENDING: gettext("Queued"),
+        JobStatus.RUNNING: gettext("Processing…"),
+        JobStatus.DONE: gettext("Done"),
+        JobStatus.FAILED: gettext("Failed"),
     }.get(state.status, state.status)
 
 
@@ -257,7 +263,7 @@ def reprompt(request: HttpRequest, image_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, f"Photo {image.pk}: {error}")
+                messages.error(request, photo_message(image, error))
         return _back(request, image)
     try:
         services.reprompt(
@@ -267,9 +273,9 @@ def reprompt(request: HttpRequest, image_id: int) -> HttpResponse:
             user=request.user,
         )
     except services.InvalidRequest as exc:
-        messages.error(request, f"Photo {image.pk}: {exc}")
+        messages.error(request, photo_message(image, exc))
     else:
-        messages.info(request, f"Photo {image.pk}: re-prompt queued.")
+        messages.info(request, photo_message(image, gettext("re-prompt queued.")))
     return _back(request, image)
 
 
@@ -278,7 +284,7 @@ def reprompt(request: HttpRequest, image_id: int) -> HttpResponse:
 def revert(request: HttpRequest, image_id: int) -> HttpResponse:
     image = _image_for(request.user, image_id)
     services.revert_image(image)
-    messages.success(request, f"Photo {image.pk}: the original is shown again.")
+    messages.success(request, photo_message(image, gettext("the original is shown again.")))
     return _back(request, image)
 
 
@@ -293,10 +299,15 @@ def activate(request: HttpRequest, image_id: int) -> HttpResponse:
         else None
     )
     if variant is None:
-        messages.error(request, f"Photo {image.pk}: no such finished result.")
+        messages.error(request, photo_message(image, gettext("no such finished result.")))
     else:
         services.activate(variant)
-        messages.success(request, f"Photo {image.pk}: result {variant.pk} is shown now.")
+        messages.success(
+            request,
+            photo_message(
+                image, gettext("result %(variant)s is shown now.") % {"variant": variant.pk}
+            ),
+        )
     return _back(request, image)
 
 
@@ -305,7 +316,15 @@ def activate(request: HttpRequest, image_id: int) -> HttpResponse:
 def revert_product(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_object_or_404(products_for(request.user), pk=product_id)
     n = services.revert_product(product)
-    messages.success(request, f"{n} photo(s): the originals are shown again.")
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d photo: the original is shown again.",
+            "%(n)d photos: the originals are shown again.",
+            n,
+        )
+        % {"n": n},
+    )
     return redirect("konigle_bg:review-product", product_id=product.pk)
 
 
@@ -314,7 +333,10 @@ def revert_product(request: HttpRequest, product_id: int) -> HttpResponse:
 def reprocess_product(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_object_or_404(products_for(request.user), pk=product_id)
     jobs = services.reprocess_product(product, user=request.user)
-    messages.info(request, f"{len(jobs)} photo(s) queued.")
+    messages.info(
+        request,
+        ngettext("%(n)d photo queued.", "%(n)d photos queued.", len(jobs)) % {"n": len(jobs)},
+    )
     return redirect("konigle_bg:review-product", product_id=product.pk)
 
 
@@ -336,7 +358,7 @@ def images_status(request: HttpRequest) -> JsonResponse:
         ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip()][:200]
     except ValueError:
         return JsonResponse(
-            field_error("ids", "ids must be a comma-separated list of numbers"), status=400
+            field_error("ids", gettext("ids must be a comma-separated list of numbers")), status=400
         )
     images = images_for(request.user).filter(pk__in=ids).order_by("pk")
     return JsonResponse({"images": photo_rows(images)})

@@ -105,6 +105,7 @@ MATRIX: dict[str, Entry] = {
     **admin_model("django_q/ormq", "user", "superuser"),
     # review pages
     "bg/": Entry("staff"),
+    "bg/jsi18n/": Entry("public"),  # the review pages' translations
     "bg/stores/<int:store_id>/": Entry("object", obj="store"),
     "bg/products/<int:product_id>/": Entry("object", obj="product"),
     "bg/products/<int:product_id>/revert/": Entry("object", "POST", obj="product"),
