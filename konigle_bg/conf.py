@@ -43,7 +43,7 @@ DEFAULTS: dict[str, Any] = {
     # Retention (manage.py bg_prune): per photo, the active variant and this many of the latest
     # others keep their files, with the cut-outs they need; older results stay in the history
     # without a file and are rendered again from their cut-out when shown.
-    "KEEP_VARIANTS": 3,
+    "KEEP_VARIANTS": 1,
     "DEFAULT_THEME": "white",
     "REVIEW_THRESHOLD": 0.6,
     # Input limits.

@@ -96,6 +96,10 @@ def test_bg_prune_command(switched):
     call_command("bg_prune", "--dry-run", "--keep", "0", stdout=out)
     assert out.getvalue().startswith("Would free 3 file(s), ")
     assert Variant.objects.exclude(file="").count() == 4
+    # Default KEEP_VARIANTS (1): after three switches, the two oldest results would go.
+    out = io.StringIO()
+    call_command("bg_prune", "--dry-run", stdout=out)
+    assert out.getvalue().startswith("Would free 2 file(s), ")
 
 
 def test_storage_setting_chooses_where_derived_files_go(make_product, settings, tmp_path):
