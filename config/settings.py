@@ -59,6 +59,8 @@ TEMPLATES = [
     },
 ]
 WSGI_APPLICATION = "config.wsgi.application"
+# The demo store's data (products/management/commands/load_demo_store.py loads it).
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 
 def _database() -> dict:
@@ -204,6 +206,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "konigle_bg": {"handlers": ["console"], "level": "INFO"},
+        # The demo's receiver of konigle_bg's photo_changed signal ("purge <url>").
+        "products": {"handlers": ["console"], "level": "INFO"},
         "django_q": {"handlers": ["console"], "level": "INFO"},
     },
 }

@@ -3,7 +3,8 @@
     class ProductAdmin(BackgroundProductAdminMixin, admin.ModelAdmin): ...
 
 adds "Revert photos to originals" / "Process photos again" actions, a Revert button on the
-product page, and before/after thumbnails of each photo.
+product page, and before/after thumbnails of each photo. The actions join the host admin's own
+``actions`` and the thumbnails its ``fields``/``readonly_fields``: nothing to copy by hand.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import host, services
 from .admin_themes import ThemeSwitchAdminMixin, run_link
@@ -36,7 +39,7 @@ def photo_strip(product, revert_url) -> str:
     """Original and displayed photo side by side, for every photo of a product."""
     images = list(host.product_images(product))
     if not images:
-        return "No photos."
+        return _("No photos.")
     rows = []
     for photo in services.photo_statuses(images):
         status = photo.label
@@ -51,25 +54,49 @@ def photo_strip(product, revert_url) -> str:
             )
         )
     return format_html(
-        '<table class="bg-strip"><tr><th>Original</th><th>Shown on the store</th><th>Status</th>'
-        "<th></th></tr>{}</table>",
+        '<table class="bg-strip"><tr><th>{}</th><th>{}</th><th>{}</th><th></th></tr>{}</table>',
+        _("Original"),
+        _("Shown on the store"),
+        _("Status"),
         format_html_join(
             "",
             # Buttons post the surrounding change form (and its CSRF token) to another URL.
             '<tr><td>{}</td><td>{}</td><td>{}</td><td><button type="submit" formnovalidate '
-            'formaction="{}" class="button">Revert photo</button></td></tr>',
-            rows,
+            'formaction="{}" class="button">{}</button></td></tr>',
+            [(*row, _("Revert photo")) for row in rows],
         ),
     )
+
+
+def reverted_message(n: int) -> str:
+    return ngettext(
+        "%(n)d photo reverted to the original.", "%(n)d photos reverted to the original.", n
+    ) % {"n": n}
 
 
 class BackgroundProductAdminMixin:
     """For the host's product ModelAdmin."""
 
     change_form_template = "admin/konigle_bg/product_change_form.html"
-    actions = ["revert_backgrounds", "process_backgrounds", "choose_product_theme"]
+    bg_actions = ("revert_backgrounds", "process_backgrounds", "choose_product_theme")
+    bg_photos_field = "background_photos"
 
-    @admin.display(description="Photos: original and shown")
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Added to whatever the host admin declares (a class attribute of its own would
+        # otherwise hide ours); an instance attribute, so Django's admin checks see it too.
+        own = list(self.actions or [])
+        self.actions = [*own, *(a for a in self.bg_actions if a not in own)]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if self.bg_photos_field in fields else [*fields, self.bg_photos_field]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if self.bg_photos_field in fields else [*fields, self.bg_photos_field]
+
+    @admin.display(description=_("Photos: original and shown"))
     def background_photos(self, obj) -> str:
         if not obj or not obj.pk:
             return "-"
@@ -81,15 +108,15 @@ class BackgroundProductAdminMixin:
             ),
         )
 
-    @admin.action(description="Revert photos to originals", permissions=["change"])
+    @admin.action(description=_("Revert photos to originals"), permissions=["change"])
     def revert_backgrounds(self, request, queryset):
         n = sum(services.revert_product(p) for p in queryset)
-        self.message_user(request, f"{n} photo(s) reverted to the original.", messages.SUCCESS)
+        self.message_user(request, reverted_message(n), messages.SUCCESS)
 
-    @admin.action(description="Use another theme for this product", permissions=["change"])
+    @admin.action(description=_("Use another theme for this product"), permissions=["change"])
     def choose_product_theme(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Choose one product.", messages.WARNING)
+            self.message_user(request, _("Choose one product."), messages.WARNING)
             return None
         url = reverse(
             "admin:konigle_bg_backgroundtheme_product",
@@ -129,7 +156,7 @@ class BackgroundProductAdminMixin:
             n = 1
         else:
             n = services.revert_product(obj)
-        self.message_user(request, f"{n} photo(s) reverted to the original.", messages.SUCCESS)
+        self.message_user(request, reverted_message(n), messages.SUCCESS)
         info = self.model._meta.app_label, self.model._meta.model_name
         return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
 
@@ -170,19 +197,20 @@ class VariantAdmin(ReadOnlyAdmin):
     list_select_related = ["theme"]
     actions = ["make_active"]
 
-    @admin.display(description="Result")
+    @admin.display(description=_("Result"))
     def preview(self, obj) -> str:
         return thumb(obj.file.url if obj.file else "", 80)
 
-    @admin.action(description="Show this variant on the store")
+    @admin.action(description=_("Show this variant on the store"), permissions=["change"])
     def make_active(self, request, queryset):
         for variant in queryset.filter(status="done"):
             services.activate(variant)
-        self.message_user(request, "Variant(s) activated.", messages.SUCCESS)
+        self.message_user(request, _("Variant(s) activated."), messages.SUCCESS)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # The activate action needs change permission; the form itself stays read-only.
-        return request.method != "POST" or obj is None
+        # Django's permission (konigle_bg.change_variant) decides, as for any model: it lets
+        # its holder run "show this variant"; the form itself stays read-only for everyone.
+        return StoreScopedAdmin.has_change_permission(self, request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -193,7 +221,7 @@ class CutoutAdmin(ReadOnlyAdmin):
     list_display = ["id", "preview", "image", "segmenter", "prompt", "confidence", "status"]
     list_filter = ["status", "segmenter"]
 
-    @admin.display(description="Cut-out")
+    @admin.display(description=_("Cut-out"))
     def preview(self, obj) -> str:
         return thumb(obj.rgba.url if obj.rgba else "", 80)
 
@@ -206,7 +234,7 @@ class ThemeRunAdmin(ReadOnlyAdmin):
 
     list_filter = ["state"]
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, obj) -> str:
         return run_link(obj)
 

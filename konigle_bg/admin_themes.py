@@ -16,6 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import host, services
 from .models import BackgroundTheme, Cutout, PhotoState, ThemeRun
@@ -105,11 +107,11 @@ class ThemeSwitchAdminMixin:
 
     # ---- action
 
-    @admin.action(description="Switch the store to this theme (preview first)")
+    @admin.action(description=_("Switch the store to this theme (preview first)"))
     def switch_store_to_theme(self, request, queryset):
         theme = queryset.first()
         if queryset.count() != 1:
-            self.message_user(request, "Choose exactly one theme.", messages.WARNING)
+            self.message_user(request, _("Choose exactly one theme."), messages.WARNING)
             return None
         return HttpResponseRedirect(self._url("switch", query={"theme": theme.pk}))
 
@@ -125,11 +127,11 @@ class ThemeSwitchAdminMixin:
             try:
                 theme = themes.get(pk=int(data["theme"]))
             except (ValueError, BackgroundTheme.DoesNotExist):
-                raise Http404("No such theme.") from None
+                raise Http404(_("No such theme.")) from None
 
         if request.method == "POST":
             if theme is None:
-                raise Http404("Choose a theme.")
+                raise Http404(_("Choose a theme."))
             activation = data.get("activation", ThemeRun.Activation.AT_END)
             try:
                 run = services.start_theme_run(
@@ -142,9 +144,12 @@ class ThemeSwitchAdminMixin:
             except services.ThemeRunError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
                 return HttpResponseRedirect(self._url("switch", query={"theme": theme.pk}))
-            self.message_user(
-                request, f"Switching {run.total} photo(s) to {theme.name}.", messages.SUCCESS
-            )
+            message = ngettext(
+                "Switching %(n)d photo to %(theme)s.",
+                "Switching %(n)d photos to %(theme)s.",
+                run.total,
+            ) % {"n": run.total, "theme": theme.name}
+            self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(self._url("run", run.pk))
 
         previews = []
@@ -163,7 +168,9 @@ class ThemeSwitchAdminMixin:
             )
         context = self._context(
             request,
-            f"Preview: {theme.name}" if theme else "Switch the store's background theme",
+            _("Preview: %(theme)s") % {"theme": theme.name}
+            if theme
+            else _("Switch the store's background theme"),
             themes=themes,
             theme=theme,
             previews=previews,
@@ -187,9 +194,9 @@ class ThemeSwitchAdminMixin:
         try:
             data, content_type = services.render_preview(image, theme, PREVIEW_SIZE)
         except Cutout.DoesNotExist:
-            raise Http404("This photo has no cut-out yet.") from None
+            raise Http404(_("This photo has no cut-out yet.")) from None
         except (OSError, ValueError) as exc:
-            raise Http404(f"No preview: {exc}") from None
+            raise Http404(_("No preview: %(reason)s") % {"reason": exc}) from None
         response = HttpResponse(data, content_type=content_type)
         response["Cache-Control"] = "private, max-age=300"
         return response
@@ -198,7 +205,7 @@ class ThemeSwitchAdminMixin:
         run = get_object_or_404(self._runs(request), pk=run_id)
         context = self._context(
             request,
-            f"Theme switch to {run.theme.name}",
+            _("Theme switch to %(theme)s") % {"theme": run.theme.name},
             run=run,
             progress=run_progress(run),
             progress_url=self._url("progress", run.pk),
@@ -217,11 +224,11 @@ class ThemeSwitchAdminMixin:
         self._check(request)
         run = get_object_or_404(self._runs(request), pk=run_id)
         if request.method != "POST":
-            return HttpResponse("Cancel with POST.", status=405, headers={"Allow": "POST"})
+            return HttpResponse(_("Cancel with POST."), status=405, headers={"Allow": "POST"})
         if services.cancel_theme_run(run):
-            self.message_user(request, "The theme switch was cancelled.", messages.SUCCESS)
+            self.message_user(request, _("The theme switch was cancelled."), messages.SUCCESS)
         else:
-            self.message_user(request, "This theme switch had already ended.", messages.WARNING)
+            self.message_user(request, _("This theme switch had already ended."), messages.WARNING)
         if request.headers.get("accept", "").startswith("application/json"):
             return JsonResponse(run_progress(run))
         return HttpResponseRedirect(self._url("run", run.pk))
@@ -244,17 +251,20 @@ class ThemeSwitchAdminMixin:
             if choice:
                 theme = get_object_or_404(themes, pk=choice)
             n = services.set_product_theme(product, theme)
-            label = theme.name if theme else "the store's theme"
-            self.message_user(
-                request, f"{product}: {label}; {n} photo(s) queued.", messages.SUCCESS
-            )
+            label = theme.name if theme else _("the store's theme")
+            message = ngettext(
+                "%(product)s: %(theme)s; %(n)d photo queued.",
+                "%(product)s: %(theme)s; %(n)d photos queued.",
+                n,
+            ) % {"product": product, "theme": label, "n": n}
+            self.message_user(request, message, messages.SUCCESS)
             nxt = request.POST.get("next", "")
             if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
                 nxt = self._url("product", product.pk)
             return HttpResponseRedirect(nxt)
         context = self._context(
             request,
-            f"Theme of {product}",
+            _("Theme of %(product)s") % {"product": product},
             product=product,
             themes=themes,
             store_theme=services.active_theme(store),

@@ -1,6 +1,6 @@
 """konigle_bg settings, read lazily from ``settings.KONIGLE_BG`` (after DRF's settings module).
 
-    KONIGLE_BG = {"IMAGE_MODEL": "products.ProductImage", "SEGMENTER": "u2netp"}
+    KONIGLE_BG = {"IMAGE_MODEL": "catalog.Photo", "STORE_MODEL": "catalog.Shop"}
 
 Access goes through ``bg_settings.NAME``; values are reloaded on ``setting_changed`` so
 ``override_settings(KONIGLE_BG=...)`` works in tests.
@@ -14,9 +14,10 @@ from django.conf import settings
 from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
-    # Host models, resolved like AUTH_USER_MODEL.
-    "IMAGE_MODEL": "products.ProductImage",
-    "STORE_MODEL": "products.Store",
+    # Host models, resolved like AUTH_USER_MODEL ("app_label.ModelName"). No default: every
+    # shop names its own (system check konigle_bg.E003 says what to set).
+    "IMAGE_MODEL": None,
+    "STORE_MODEL": None,
     # Accessors on the host models (dotted attribute paths, from the image model).
     "IMAGE_FIELD": "image",
     "PRODUCT_FIELD": "product",
@@ -37,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
     "CLIPSEG_MODEL": "CIDAS/clipseg-rd64-refined",
     "ONEFORMER_MODEL": "shi-labs/oneformer_coco_swin_large",
     # Results.
+    # Storage of derived files: an alias of settings.STORAGES, None = Django's default storage.
+    "STORAGE": None,
+    # Retention (manage.py bg_prune): per photo, the active variant and this many of the latest
+    # others keep their files, with the cut-outs they need; older results stay in the history
+    # without a file and are rendered again from their cut-out when shown.
+    "KEEP_VARIANTS": 1,
     "DEFAULT_THEME": "white",
     "REVIEW_THRESHOLD": 0.6,
     # Input limits.

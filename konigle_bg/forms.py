@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import JobStatus
 from .services import MAX_PROMPT_LENGTH
 
 
 class ReviewFilterForm(forms.Form):
-    needs_review = forms.BooleanField(required=False, label="Needs review only")
+    needs_review = forms.BooleanField(required=False, label=_("Needs review only"))
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *JobStatus.choices], label="Status"
+        required=False, choices=[("", _("Any status")), *JobStatus.choices], label=_("Status")
     )
     per_page = forms.TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=50,
         choices=[(n, n) for n in (25, 50, 100, 200)],
-        label="Per page",
+        label=_("Per page"),
     )
 
 
@@ -53,10 +54,10 @@ class RepromptForm(forms.Form):
         coords = [data.get(k) for k in ("x0", "y0", "x1", "y1")]
         given = [c is not None for c in coords]
         if any(given) and not all(given):
-            raise forms.ValidationError("The box needs all four corners; drag it again.")
+            raise forms.ValidationError(_("The box needs all four corners; drag it again."))
         data["box"] = coords if all(given) else None
         if not self.accepts_prompts:
             data["prompt"] = ""
         if not data.get("prompt") and data["box"] is None:
-            raise forms.ValidationError("Type what the product is, or drag a box around it.")
+            raise forms.ValidationError(_("Type what the product is, or drag a box around it."))
         return data

@@ -15,9 +15,33 @@ from django.db.models import Model, Q
 
 from .conf import bg_settings
 
+# What each host-model setting names, for the message when it is missing.
+HOST_MODELS = {
+    "IMAGE_MODEL": "your product photo model (it has the image file and a foreign key to the "
+    "product), e.g. 'catalog.ProductPhoto'",
+    "STORE_MODEL": "your store model (products belong to it), e.g. 'catalog.Shop'",
+}
+# Placeholder the plugin's models point at while a setting is missing, so the project still
+# loads and the system check can say what to set (it never resolves to a real model).
+UNSET_MODEL = "konigle_bg.HostModelNotConfigured"
+
+
+def model_label(setting: str) -> str:
+    """The ``app_label.ModelName`` a host-model setting names (a placeholder while unset)."""
+    return getattr(bg_settings, setting) or UNSET_MODEL
+
+
+def is_configured() -> bool:
+    """Whether both host-model settings are set (else the system check reports it)."""
+    return all(getattr(bg_settings, setting) for setting in HOST_MODELS)
+
 
 def _model(setting: str) -> type[Model]:
     label = getattr(bg_settings, setting)
+    if not label:
+        raise ImproperlyConfigured(
+            f"Set KONIGLE_BG[{setting!r}] in your settings to {HOST_MODELS[setting]}."
+        )
     try:
         return apps.get_model(label, require_ready=False)
     except (ValueError, LookupError) as exc:

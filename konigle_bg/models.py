@@ -10,19 +10,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, FloatField, Q, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from .conf import bg_settings
+from .host import model_label
+from .storage import derived_storage
 from .validators import validate_photo
 
-IMAGE_MODEL = bg_settings.IMAGE_MODEL
-STORE_MODEL = bg_settings.STORE_MODEL
+IMAGE_MODEL = model_label("IMAGE_MODEL")
+STORE_MODEL = model_label("STORE_MODEL")
 
 
 class JobStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class Cutout(models.Model):
@@ -35,8 +38,8 @@ class Cutout(models.Model):
     prompt = models.CharField(max_length=255, blank=True)
     box = models.JSONField(null=True, blank=True)
     segmenter = models.CharField(max_length=80)
-    mask = models.FileField(max_length=255, blank=True)
-    rgba = models.FileField(max_length=255, blank=True)
+    mask = models.FileField(max_length=255, blank=True, storage=derived_storage)
+    rgba = models.FileField(max_length=255, blank=True, storage=derived_storage)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     bbox = models.JSONField(null=True, blank=True)
@@ -70,7 +73,7 @@ class BackgroundTheme(models.Model):
     store = models.ForeignKey(STORE_MODEL, on_delete=models.CASCADE, related_name="bg_themes")
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=80)
-    preset = models.SlugField(max_length=80, blank=True, help_text="Preset it was made from.")
+    preset = models.SlugField(max_length=80, blank=True, help_text=_("Preset it was made from."))
     spec = models.JSONField(default=dict)
     # Checked like a product photo: a file no worker can decode would fail every render.
     background_image = models.FileField(max_length=255, blank=True, validators=[validate_photo])
@@ -154,11 +157,11 @@ def in_review_order(images):
 
 
 class ThemeRunState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
 
 
 # A run is open until it ends: one open run per store at most (a database constraint).
@@ -177,8 +180,8 @@ class ThemeRun(models.Model):
     State = ThemeRunState
 
     class Activation(models.TextChoices):
-        AT_END = "at_end", "All at once when the run completes"
-        PROGRESSIVE = "progressive", "Photo by photo as they finish"
+        AT_END = "at_end", _("All at once when the run completes")
+        PROGRESSIVE = "progressive", _("Photo by photo as they finish")
 
     store = models.ForeignKey(STORE_MODEL, on_delete=models.CASCADE, related_name="bg_theme_runs")
     theme = models.ForeignKey(BackgroundTheme, on_delete=models.CASCADE, related_name="runs")
@@ -259,7 +262,7 @@ class Variant(models.Model):
     )
     source_checksum = models.CharField(max_length=64)
     spec_hash = models.CharField(max_length=16)
-    file = models.FileField(max_length=255, blank=True)
+    file = models.FileField(max_length=255, blank=True, storage=derived_storage)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     error = models.TextField(blank=True)
     is_active = models.BooleanField(default=False)
@@ -291,8 +294,8 @@ class Job(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REPROMPT = "reprompt", "Re-prompt"
-        REPROCESS = "reprocess", "Process again"
+        REPROMPT = "reprompt", _("Re-prompt")
+        REPROCESS = "reprocess", _("Process again")
 
     image = models.ForeignKey(IMAGE_MODEL, on_delete=models.CASCADE, related_name="bg_jobs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPROMPT)

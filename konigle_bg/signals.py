@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from . import host, services
 
@@ -24,6 +24,22 @@ def image_saved(sender, instance, created: bool, raw: bool = False, **kwargs) ->
     services.queue_photo(instance.pk)
 
 
+def derived_row_deleted(sender, instance, **kwargs) -> None:
+    """A cut-out or variant row deleted (directly, by bg_prune, or with its host photo): its
+    files go once the transaction commits."""
+    from .services.retention import row_deleted
+
+    row_deleted(instance)
+
+
 def connect() -> None:
+    from .models import Cutout, Variant
+
+    for model in (Cutout, Variant):
+        post_delete.connect(
+            derived_row_deleted, sender=model, dispatch_uid=f"konigle_bg_delete_{model.__name__}"
+        )
+    if not host.is_configured():
+        return  # the system check (konigle_bg.E003) says what to set
     post_save.connect(product_saved, sender=host.product_model(), dispatch_uid="konigle_bg_product")
     post_save.connect(image_saved, sender=host.image_model(), dispatch_uid="konigle_bg_image")

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
@@ -6,6 +7,8 @@ app_name = "konigle_bg"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    # gettext() for the review pages' scripts (konigle_bg's djangojs catalog).
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["konigle_bg"]), name="jsi18n"),
     path("stores/<int:store_id>/", views.review_store, name="review-store"),
     path("products/<int:product_id>/", views.review_product, name="review-product"),
     path("products/<int:product_id>/revert/", views.revert_product, name="revert-product"),

@@ -12,11 +12,13 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import host, services
 from .conf import bg_settings
+from .errors import field_error
 from .forms import RepromptForm, ReviewFilterForm
 from .imaging.prompts import prompts_from_title
 from .models import (
@@ -69,6 +71,11 @@ def _row(photo: services.PhotoStatus, job: Job | None) -> dict:
         "variant": photo.active.pk if photo.active else None,
         "job": _job_dict(job) if job else None,
     }
+
+
+def photo_message(image, text) -> str:
+    """A message about one photo, for the messages framework."""
+    return gettext("Photo %(id)s: %(text)s") % {"id": image.pk, "text": text}
 
 
 def _job_dict(job: Job) -> dict:
@@ -141,8 +148,18 @@ def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
             "themes": themes,
             "run": run,
             "run_open": bool(run and run.is_open),
+            "runs_url": theme_runs_api_url(),
         },
     )
+
+
+def theme_runs_api_url() -> str:
+    """The API endpoint the page's theme switch talks to; "" when the shop does not mount the
+    API (``konigle_bg.api.urls``): the page then shows the switch's state without its form."""
+    try:
+        return reverse("konigle_bg_api:themerun-list")
+    except NoReverseMatch:
+        return ""
 
 
 @staff_member_required
@@ -209,7 +226,7 @@ def reprompt(request: HttpRequest, image_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, f"Photo {image.pk}: {error}")
+                messages.error(request, photo_message(image, error))
         return _back(request, image)
     try:
         services.reprompt(
@@ -219,9 +236,9 @@ def reprompt(request: HttpRequest, image_id: int) -> HttpResponse:
             user=request.user,
         )
     except services.InvalidRequest as exc:
-        messages.error(request, f"Photo {image.pk}: {exc}")
+        messages.error(request, photo_message(image, exc))
     else:
-        messages.info(request, f"Photo {image.pk}: re-prompt queued.")
+        messages.info(request, photo_message(image, gettext("re-prompt queued.")))
     return _back(request, image)
 
 
@@ -230,7 +247,7 @@ def reprompt(request: HttpRequest, image_id: int) -> HttpResponse:
 def revert(request: HttpRequest, image_id: int) -> HttpResponse:
     image = _image_for(request.user, image_id)
     services.revert_image(image)
-    messages.success(request, f"Photo {image.pk}: the original is shown again.")
+    messages.success(request, photo_message(image, gettext("the original is shown again.")))
     return _back(request, image)
 
 
@@ -245,10 +262,15 @@ def activate(request: HttpRequest, image_id: int) -> HttpResponse:
         else None
     )
     if variant is None:
-        messages.error(request, f"Photo {image.pk}: no such finished result.")
+        messages.error(request, photo_message(image, gettext("no such finished result.")))
     else:
         services.activate(variant)
-        messages.success(request, f"Photo {image.pk}: result {variant.pk} is shown now.")
+        messages.success(
+            request,
+            photo_message(
+                image, gettext("result %(variant)s is shown now.") % {"variant": variant.pk}
+            ),
+        )
     return _back(request, image)
 
 
@@ -257,7 +279,15 @@ def activate(request: HttpRequest, image_id: int) -> HttpResponse:
 def revert_product(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_object_or_404(host.products_for(request.user), pk=product_id)
     n = services.revert_product(product)
-    messages.success(request, f"{n} photo(s): the originals are shown again.")
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d photo: the original is shown again.",
+            "%(n)d photos: the originals are shown again.",
+            n,
+        )
+        % {"n": n},
+    )
     return redirect("konigle_bg:review-product", product_id=product.pk)
 
 
@@ -266,7 +296,10 @@ def revert_product(request: HttpRequest, product_id: int) -> HttpResponse:
 def reprocess_product(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_object_or_404(host.products_for(request.user), pk=product_id)
     jobs = services.reprocess_product(product, user=request.user)
-    messages.info(request, f"{len(jobs)} photo(s) queued.")
+    messages.info(
+        request,
+        ngettext("%(n)d photo queued.", "%(n)d photos queued.", len(jobs)) % {"n": len(jobs)},
+    )
     return redirect("konigle_bg:review-product", product_id=product.pk)
 
 
@@ -287,6 +320,8 @@ def images_status(request: HttpRequest) -> JsonResponse:
     try:
         ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip()][:200]
     except ValueError:
-        return JsonResponse({"error": "ids must be a comma-separated list of numbers"}, status=400)
+        return JsonResponse(
+            field_error("ids", gettext("ids must be a comma-separated list of numbers")), status=400
+        )
     images = host.images_for(request.user).filter(pk__in=ids).order_by("pk")
     return JsonResponse({"images": photo_rows(images)})

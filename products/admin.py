@@ -39,9 +39,8 @@ class ProductAdmin(BackgroundProductAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "store"]
     search_fields = ["title"]
     inlines = [ProductImageInline]
-    readonly_fields = ["background_photos"]
-    fields = ["store", "title", "description", "status", "background_photos"]
-    actions = ["publish", *BackgroundProductAdminMixin.actions]
+    fields = ["store", "title", "description", "status"]
+    actions = ["publish"]  # the mixin adds its own
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(store__in=stores_for(request.user))

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProductsConfig(AppConfig):
     name = "products"
     verbose_name = "Store catalogue"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

@@ -181,22 +181,23 @@ def skimage_photo(name: str) -> Image.Image | None:
     return Image.fromarray(getattr(data, name)())
 
 
-# title, shape, colour, photos (surface, seed, shift), published
-CATALOGUE = [
-    ("Stoneware Coffee Mug 350ml, Matte Blue", "mug", (60, 90, 170), [("wood", 1, 0), ("marble", 2, -120)], True),
-    ("Glass Water Bottle 750 ml - Amber", "bottle", (190, 120, 40), [("fabric", 3, 0)], True),
-    ("Kraft Gift Box, Large", "box", (200, 160, 110), [("desk", 4, 0), ("marble", 5, 60)], True),
-    ("Kids' Rubber Play Ball - Red", "ball", (200, 40, 40), [("wood", 6, 0), ("fabric", 7, 100)], True),
-    ("18K Gold Plated Hoop Ring", "ring", (210, 170, 60), [("fabric", 8, 0)], True),
-    ("Handmade Ceramic Vase, Sage Green", "vase", (120, 150, 110), [("marble", 9, 0), ("desk", 10, -80), ("wood", 11, 90)], True),
-    ("Nordic Table Lamp with Linen Shade", "lamp", (220, 210, 190), [("desk", 12, 0)], True),
-    ("Men's Running Shoes - Size 10, Black", "shoe", (40, 40, 45), [("wood", 13, 0), ("marble", 14, 0)], True),
-    ("Enamel Camping Mug - Forest Green", "mug", (40, 110, 60), [("fabric", 15, 80)], True),
-    ("Insulated Steel Bottle 1L (White)", "bottle", (235, 235, 235), [("desk", 16, -60)], True),
-    ("Bamboo Storage Box Set of 3", "box", (170, 130, 80), [("fabric", 17, 0)], False),
-    ("Leather Football, Size 5", "ball", (120, 70, 40), [("marble", 18, 0)], False),
-    ("Sterling Silver Band Ring", "ring", (190, 190, 200), [("wood", 19, 0)], False),
-]  # fmt: skip
+# How each demo product's photos are rendered, by title: (shape, colour, [(surface, seed,
+# shift)]). The products themselves (title, published or draft) are fixtures/demo_store.json.
+SHOTS = {
+    'Stoneware Coffee Mug 350ml, Matte Blue': ('mug', (60, 90, 170), [('wood', 1, 0), ('marble', 2, -120)]),
+    'Glass Water Bottle 750 ml - Amber': ('bottle', (190, 120, 40), [('fabric', 3, 0)]),
+    'Kraft Gift Box, Large': ('box', (200, 160, 110), [('desk', 4, 0), ('marble', 5, 60)]),
+    "Kids' Rubber Play Ball - Red": ('ball', (200, 40, 40), [('wood', 6, 0), ('fabric', 7, 100)]),
+    '18K Gold Plated Hoop Ring': ('ring', (210, 170, 60), [('fabric', 8, 0)]),
+    'Handmade Ceramic Vase, Sage Green': ('vase', (120, 150, 110), [('marble', 9, 0), ('desk', 10, -80), ('wood', 11, 90)]),
+    'Nordic Table Lamp with Linen Shade': ('lamp', (220, 210, 190), [('desk', 12, 0)]),
+    "Men's Running Shoes - Size 10, Black": ('shoe', (40, 40, 45), [('wood', 13, 0), ('marble', 14, 0)]),
+    'Enamel Camping Mug - Forest Green': ('mug', (40, 110, 60), [('fabric', 15, 80)]),
+    'Insulated Steel Bottle 1L (White)': ('bottle', (235, 235, 235), [('desk', 16, -60)]),
+    'Bamboo Storage Box Set of 3': ('box', (170, 130, 80), [('fabric', 17, 0)]),
+    'Leather Football, Size 5': ('ball', (120, 70, 40), [('marble', 18, 0)]),
+    'Sterling Silver Band Ring': ('ring', (190, 190, 200), [('wood', 19, 0)]),
+}  # fmt: skip
 
 
 def photo_set(n: int, size: int) -> list[bytes]:
@@ -206,7 +207,7 @@ def photo_set(n: int, size: int) -> list[bytes]:
     """
     specs = [
         (shape, colour, surface, seed, shift)
-        for _t, shape, colour, photos, _p in CATALOGUE
+        for shape, colour, photos in SHOTS.values()
         for surface, seed, shift in photos
     ]
     out = []

@@ -11,6 +11,11 @@ from django.utils import timezone
 from konigle_bg.validators import validate_photo
 
 
+class StoreManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> "Store":
+        return self.get(slug=slug)
+
+
 class Store(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
@@ -21,8 +26,14 @@ class Store(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="staff_stores"
     )
 
+    # Fixtures name a store by its slug (fixtures/demo_store.json).
+    objects = StoreManager()
+
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class ProductQuerySet(models.QuerySet):

@@ -302,7 +302,7 @@ def test_theme_run_cancel_open_run(api, processed, store):
     assert resp.status_code == 201, resp.content
     assert resp.json()["state"] in ("pending", "running")
     second = api.post(_url("themerun-list"), {"theme": theme.pk}, format="json")
-    assert second.status_code == 400 and "theme" in second.json()
+    assert second.status_code == 409 and second.json()["code"] == "theme_run_open"
     resp = api.post(_url("themerun-cancel", resp.json()["id"]))
     assert resp.status_code == 200 and resp.json()["state"] == "cancelled"
     assert ThemeRun.objects.get().cancel_requested

@@ -105,6 +105,7 @@ MATRIX: dict[str, Entry] = {
     **admin_model("django_q/ormq", "user", "superuser"),
     # review pages
     "bg/": Entry("staff"),
+    "bg/jsi18n/": Entry("public"),  # the review pages' translations
     "bg/stores/<int:store_id>/": Entry("object", obj="store"),
     "bg/products/<int:product_id>/": Entry("object", obj="product"),
     "bg/products/<int:product_id>/revert/": Entry("object", "POST", obj="product"),
@@ -141,6 +142,8 @@ MATRIX: dict[str, Entry] = {
     **admin_model("konigle_bg/apikey", "apikey"),
     **admin_model("konigle_bg/apiusage", "apiusage", add="nobody"),
     **admin_model("konigle_bg/apistoreoptions", "apistoreoptions"),
+    # Any other path under the API: its own 404 in the API's error shape, for everyone.
+    "api/bg/^.*$": Entry("catchall"),
 }
 
 FORMAT_SUFFIX = re.compile(r"\\\.\(\?P<format>\[a-z0-9\]\+\)/\?|<drf_format_suffix:format>")
@@ -302,14 +305,14 @@ def check(route: str, entry: Entry, role: str, resp) -> str | None:
         return None if code in (200, 302) else f"auth page answered {code}"
     if entry.kind == "removebg":  # its own shape: 403 without a caller, 400 for an empty call
         return None if code in (400, 403, 404) and not leaked else f"{role} got {code}"
+    if entry.kind == "catchall":  # nothing there, for anyone (the admin's asks to log in)
+        return None if code in (404, 302) else f"catch-all answered {code}"
     if role == "anonymous":
         if code in (401, 403) or (code == 302 and "login" in location):
             return None
         return f"anonymous got {code} {location}"
     if entry.kind == "nobody":  # read-only admins: rows are made by the app, not by hand
         return None if code == 403 else f"{role} got {code} (want 403)"
-    if entry.kind == "catchall":
-        return None if code in (404, 302) else f"catch-all answered {code}"
     if entry.kind == "superuser":
         if role == "superuser":  # django-q's result tables are read-only (no add page)
             return None if code in (200, 302) or route.endswith("/add/") else f"got {code}"

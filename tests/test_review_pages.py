@@ -251,7 +251,8 @@ def test_status_json_and_batch(owner_client, processed):
     assert data["status"] == "done" and data["display_url"].startswith("/media/")
     assert 0 <= data["confidence"] <= 1 and data["theme"] == "White"
     batch = owner_client.get(reverse("konigle_bg:images-status"), {"ids": f"{image.pk},x"})
-    assert batch.status_code == 400 and "ids" in batch.json()["error"]
+    assert batch.status_code == 400 and "ids" in batch.json()["detail"]
+    assert batch.json()["code"] == "invalid" and batch.json()["ids"]
 
 
 def test_failed_job_reason_on_the_page(

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from konigle_bg.imaging.compose import PRESETS
-from konigle_bg.showcase import GAP, LABEL_H, before_after_strip, fit_tile, theme_strip
+from products.showcase import GAP, LABEL_H, before_after_strip, fit_tile, theme_strip
 
 BLUE = (20, 40, 220)
 

@@ -46,8 +46,8 @@ def test_showcase_rejects_bad_options(tmp_path):
 
 
 def test_wrap_cuts_a_strip_into_rows():
-    from konigle_bg import showcase
-    from konigle_bg.management.commands.bg_showcase import wrap
+    from products import showcase
+    from products.management.commands.bg_showcase import wrap
 
     tile = 20
     # Six plain backgrounds of different colours: every tile differs from the others.

@@ -205,8 +205,10 @@ def test_endpoint_400_on_the_url_field_for_every_refusal(site, make_product, api
         resp = api.post(_endpoint(product), {"url": url}, format="json")
         assert resp.status_code == 400, (url, resp.status_code, resp.content)
         body = resp.json()
-        assert list(body) == ["url"], body
+        # The API's error shape: the field's messages, the first one as detail, and its code.
+        assert sorted(body) == ["code", "detail", "url"], body
         message = body["url"][0]
+        assert body["detail"] == message and body["code"] not in ("", "invalid"), body
         assert message.endswith(".") and "Traceback" not in message, (url, message)
     assert not product.images.exists()
     resp = api.post(_endpoint(product), {}, format="json")

@@ -25,6 +25,7 @@ from .. import services
 from ..urlfetch import MAX_URL_LENGTH, FetchRefused
 from ..validators import validate_photo
 from . import permissions
+from .errors import ContractMixin
 from .permissions import IsStoreMember
 from .serializers import ImageSerializer
 
@@ -34,7 +35,7 @@ class PhotoFromUrlSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=MAX_URL_LENGTH, trim_whitespace=True)
 
 
-class PhotosFromUrl(GenericAPIView):
+class PhotosFromUrl(ContractMixin, GenericAPIView):
     permission_classes = [IsStoreMember]
     serializer_class = PhotoFromUrlSerializer
 
@@ -63,11 +64,14 @@ class PhotoUploadSerializer(serializers.Serializer):
         try:
             validate_photo(file)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+            # The refusal's code ("too_large", "not_an_image", ...) reaches the client.
+            raise serializers.ValidationError(
+                exc.messages, code=getattr(exc, "code", None) or "invalid"
+            ) from exc
         return file
 
 
-class PhotoUpload(GenericAPIView):
+class PhotoUpload(ContractMixin, GenericAPIView):
     permission_classes = [IsStoreMember]
     serializer_class = PhotoUploadSerializer
     parser_classes = [MultiPartParser, FormParser]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from .. import host, services
 from ..conf import bg_settings
 from ..imaging.compose import PRESETS, Theme
 from ..models import BackgroundTheme, Cutout, Job, JobStatus, ThemeRun, Variant
 from . import permissions
+from .errors import Conflict
 
 
 def _abs(request, url: str) -> str:
@@ -230,13 +233,21 @@ class RepromptSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {
                     "prompt": [
-                        f"The installed segmentation backend ({bg_settings.SEGMENTER}) cannot "
-                        "take text prompts; send a box around the product instead."
+                        ErrorDetail(
+                            _(
+                                "The installed segmentation backend (%(backend)s) cannot take "
+                                "text prompts; send a box around the product instead."
+                            )
+                            % {"backend": bg_settings.SEGMENTER},
+                            "prompts_not_supported",
+                        )
                     ]
                 }
             )
         if not attrs.get("prompt") and not attrs.get("box"):
-            raise serializers.ValidationError("Give a prompt, a box around the product, or both.")
+            raise serializers.ValidationError(
+                _("Give a prompt, a box around the product, or both.")
+            )
         return attrs
 
 
@@ -248,7 +259,10 @@ class ActivateSerializer(serializers.Serializer):
             image=self.context["image"], pk=value, status=JobStatus.DONE
         ).first()
         if variant is None:
-            raise serializers.ValidationError(f"Unknown variant {value} for this photo.")
+            raise serializers.ValidationError(
+                _("Unknown variant %(variant)s for this photo.") % {"variant": value},
+                code="does_not_exist",
+            )
         return variant
 
 
@@ -302,7 +316,7 @@ class ThemeSerializer(serializers.ModelSerializer):
         if self.instance is None and "spec" not in attrs:
             preset = attrs.get("preset")
             if not preset:
-                raise serializers.ValidationError({"spec": ["Give a spec or a preset."]})
+                raise serializers.ValidationError({"spec": [_("Give a spec or a preset.")]})
             attrs["spec"] = PRESETS[preset].to_dict()
         store = attrs.get("store") or getattr(self.instance, "store", None)
         name = attrs.get("name") or getattr(self.instance, "name", "")
@@ -314,7 +328,9 @@ class ThemeSerializer(serializers.ModelSerializer):
             if self.instance is not None:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
-                raise serializers.ValidationError({"slug": ["This store has a theme with it."]})
+                raise serializers.ValidationError(
+                    {"slug": [ErrorDetail(_("This store has a theme with it."), "unique")]}
+                )
         return attrs
 
 
@@ -373,5 +389,7 @@ class ThemeRunSerializer(serializers.ModelSerializer):
                 activation=validated_data.get("activation", ThemeRun.Activation.AT_END),
                 include_reverted=validated_data.get("include_reverted", False),
             )
+        except services.ThemeRunConflict as exc:
+            raise Conflict(str(exc), code="theme_run_open") from exc
         except services.ThemeRunError as exc:
             raise serializers.ValidationError({"theme": [str(exc)]}) from exc

@@ -1,9 +1,9 @@
 """``path("api/bg/", include("konigle_bg.api.urls"))``."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import imports, removebg, views
+from . import errors, imports, removebg, views
 
 app_name = "konigle_bg_api"
 
@@ -26,3 +26,6 @@ urlpatterns = router.urls + [
     path("v1.0/account", removebg.Account.as_view(), name="removebg-account"),
     path("v1.0/results/<str:token>", removebg.KeptResult.as_view(), name="removebg-result"),
 ]
+# Last: any other path under the API (a malformed id such as "1.5" included) is the API's own
+# 404 in its error shape, never the site's HTML page.
+urlpatterns += [re_path(r"^.*$", errors.not_found, name="not-found")]

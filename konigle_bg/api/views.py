@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -13,8 +13,10 @@ from rest_framework.response import Response
 
 from .. import services
 from ..conf import bg_settings
-from ..models import JobStatus, Variant, in_review_order, needs_review_q
+from ..models import Variant, in_review_order
 from . import permissions
+from .errors import ContractMixin
+from .filters import ImageFilter, JobFilter, ThemeFilter, ThemeRunFilter
 from .permissions import IsStoreMember
 from .serializers import (
     ActivateSerializer,
@@ -26,40 +28,18 @@ from .serializers import (
     ThemeSerializer,
 )
 
-TRUE = {"1", "true", "yes", "on"}
-
 
 def _invalid(exc: services.InvalidRequest) -> ValidationError:
     return ValidationError({exc.field or "non_field_errors": [str(exc)]})
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("product", OpenApiTypes.INT, description="Photos of this product."),
-        OpenApiParameter(
-            "status",
-            OpenApiTypes.STR,
-            enum=list(JobStatus.values),
-            description="Current processing status.",
-        ),
-        OpenApiParameter(
-            "needs_review",
-            OpenApiTypes.BOOL,
-            description="Failed, or confidence under KONIGLE_BG['REVIEW_THRESHOLD'].",
-        ),
-        OpenApiParameter(
-            "ordering",
-            OpenApiTypes.STR,
-            enum=["confidence", "-confidence"],
-            description="Default: least confident first, failed before any score.",
-        ),
-    ]
-)
-class ImageViewSet(viewsets.ReadOnlyModelViewSet):
+class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
     """The store's product photos with their processing state, results and cut-outs."""
 
     permission_classes = [IsStoreMember]
     serializer_class = ImageSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ImageFilter
 
     def get_serializer_class(self):
         return ImageDetailSerializer if self.action != "list" else ImageSerializer
@@ -75,28 +55,8 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related(bg_settings.PRODUCT_FIELD, "bg_state")
             .prefetch_related(active)
         )
-        params = self.request.query_params
-        if self.action != "list":
-            return qs
-        if params.get("product"):
-            try:
-                qs = qs.filter(**{f"{bg_settings.PRODUCT_FIELD}_id": int(params["product"])})
-            except ValueError:
-                raise ValidationError({"product": ["A product id (a number)."]}) from None
-        if params.get("status"):
-            if params["status"] not in JobStatus.values:
-                raise ValidationError({"status": [f"One of {', '.join(JobStatus.values)}."]})
-            qs = qs.filter(bg_state__status=params["status"])
-        if params.get("needs_review", "").lower() in TRUE:
-            qs = qs.filter(needs_review_q())
-        ordering = params.get("ordering", "")
-        if ordering == "confidence":
-            return qs.order_by(F("bg_state__confidence").asc(nulls_last=True), "pk")
-        if ordering == "-confidence":
-            return qs.order_by(F("bg_state__confidence").desc(nulls_last=True), "pk")
-        if ordering:
-            raise ValidationError({"ordering": ["confidence or -confidence."]})
-        return in_review_order(qs)
+        # The filters (api/filters.py) narrow this down; ?ordering= replaces the review order.
+        return in_review_order(qs) if self.action == "list" else qs
 
     def _detail(self, image, code=status.HTTP_200_OK) -> Response:
         image = self.get_queryset().get(pk=image.pk)  # fresh state and active variant
@@ -140,18 +100,16 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
 
-class JobViewSet(viewsets.ReadOnlyModelViewSet):
+class JobViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
     """Re-prompt and reprocess requests: pending, running, then done or failed with a reason."""
 
     permission_classes = [IsStoreMember]
     serializer_class = JobSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = JobFilter
 
     def get_queryset(self):
-        qs = permissions.jobs(self.request.user)
-        image = self.request.query_params.get("image")
-        if image and image.isdigit():
-            qs = qs.filter(image_id=int(image))
-        return qs
+        return permissions.jobs(self.request.user)
 
 
 _PRODUCT_JOBS = inline_serializer(
@@ -159,7 +117,7 @@ _PRODUCT_JOBS = inline_serializer(
 )
 
 
-class ProductViewSet(viewsets.GenericViewSet):
+class ProductViewSet(ContractMixin, viewsets.GenericViewSet):
     """Product-wide actions on every photo of a product."""
 
     permission_classes = [IsStoreMember]
@@ -187,6 +145,7 @@ class ProductViewSet(viewsets.GenericViewSet):
 
 
 class ThemeViewSet(
+    ContractMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -197,16 +156,15 @@ class ThemeViewSet(
 
     permission_classes = [IsStoreMember]
     serializer_class = ThemeSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ThemeFilter
 
     def get_queryset(self):
-        qs = permissions.themes(self.request.user).order_by("store", "name", "pk")
-        store = self.request.query_params.get("store")
-        if store and store.isdigit():
-            qs = qs.filter(store_id=int(store))
-        return qs
+        return permissions.themes(self.request.user).order_by("store", "name", "pk")
 
 
 class ThemeRunViewSet(
+    ContractMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -216,6 +174,10 @@ class ThemeRunViewSet(
 
     permission_classes = [IsStoreMember]
     serializer_class = ThemeRunSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ThemeRunFilter
+    # 409: another switch of the store is still open; cancelling a finished one is a 400.
+    error_statuses = {"create": ["409"]}
 
     def get_queryset(self):
         return permissions.theme_runs(self.request.user).select_related("theme")

@@ -4,10 +4,10 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from konigle_bg.conf import bg_settings
+from konigle_bg.host import model_label
 
-IMAGE_MODEL = bg_settings.IMAGE_MODEL
-STORE_MODEL = bg_settings.STORE_MODEL
+IMAGE_MODEL = model_label("IMAGE_MODEL")
+STORE_MODEL = model_label("STORE_MODEL")
 
 
 class Migration(migrations.Migration):

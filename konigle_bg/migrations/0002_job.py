@@ -4,14 +4,14 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from konigle_bg.conf import bg_settings
+from konigle_bg.host import model_label
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('konigle_bg', '0001_initial'),
-        migrations.swappable_dependency(bg_settings.IMAGE_MODEL),
+        migrations.swappable_dependency(model_label("IMAGE_MODEL")),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('error', models.TextField(blank=True)),
                 ('created', models.DateTimeField(auto_now_add=True)),
                 ('finished', models.DateTimeField(blank=True, null=True)),
-                ('image', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bg_jobs', to=bg_settings.IMAGE_MODEL)),
+                ('image', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bg_jobs', to=model_label("IMAGE_MODEL"))),
                 ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('variant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='konigle_bg.variant')),
             ],

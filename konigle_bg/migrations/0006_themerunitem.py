@@ -3,14 +3,14 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from konigle_bg.conf import bg_settings
+from konigle_bg.host import model_label
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('konigle_bg', '0005_photostate_attempts'),
-        migrations.swappable_dependency(bg_settings.IMAGE_MODEL),
+        migrations.swappable_dependency(model_label("IMAGE_MODEL")),
     ]
 
     operations = [
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('outcome', models.CharField(max_length=10)),
-                ('image', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=bg_settings.IMAGE_MODEL)),
+                ('image', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=model_label("IMAGE_MODEL"))),
                 ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='konigle_bg.themerun')),
             ],
             options={

@@ -59,9 +59,11 @@ from .processing import (
     show_result,
 )
 from .queueing import queue_photo
+from .retention import PruneReport, prune
 from .rows import get_or_create_row
 from .status import PhotoStatus, display_url, display_urls, photo_status, photo_statuses
 from .theme_runs import (
+    ThemeRunConflict,
     ThemeRunError,
     cancel_theme_run,
     finish_theme_run,
@@ -82,8 +84,10 @@ from .timing import DbTimer, timed
 from .variants import (
     activate,
     ensure_variant,
+    render_again,
     revert_image,
     revert_product,
+    show_variant,
     variant_key,
 )
 
@@ -95,8 +99,10 @@ __all__ = [
     "MIN_BOX_SIDE",
     "Outcome",
     "PhotoStatus",
+    "PruneReport",
     "SourceUnavailable",
     "ThemeError",
+    "ThemeRunConflict",
     "ThemeRunError",
     "accepts_prompts",
     "activate",
@@ -125,15 +131,17 @@ __all__ = [
     "load_source",
     "mark_queued",
     "packed_name",
+    "photo_size",
     "photo_status",
     "photo_statuses",
-    "photo_size",
     "png_bytes",
     "preset_theme",
     "preview_images",
     "process_queued_photo",
     "prompts_for",
+    "prune",
     "queue_photo",
+    "render_again",
     "render_and_show",
     "render_preview",
     "reprocess_product",
@@ -147,6 +155,7 @@ __all__ = [
     "set_photo_state",
     "set_product_theme",
     "show_result",
+    "show_variant",
     "source_checksum",
     "spec_hash",
     "start_theme_run",

@@ -10,13 +10,13 @@ import posixpath
 import uuid
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Model
 from PIL import Image
 
 from .. import host
 from ..conf import bg_settings
 from ..imaging.io import ImageRejected, decode
+from ..storage import derived
 from ..validators import upload_limits
 
 log = logging.getLogger("konigle_bg")
@@ -94,8 +94,11 @@ def results_dir(image: Model) -> str:
     return posixpath.dirname(host.image_file(image).name)
 
 
-def write_file(name: str, data: bytes, storage=default_storage) -> str:
-    """Write ``data`` at ``name`` atomically: a reader never sees a half-written file."""
+def write_file(name: str, data: bytes, storage=derived) -> str:
+    """Write ``data`` at ``name`` atomically: a reader never sees a half-written file.
+
+    Derived files go to ``KONIGLE_BG["STORAGE"]`` (konigle_bg.storage) unless told otherwise.
+    """
     try:
         path = storage.path(name)
     except NotImplementedError:

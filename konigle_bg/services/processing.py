@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Model
 
-from .. import host, queue
+from .. import events, host, queue
 from ..conf import bg_settings
 from ..models import Cutout, JobStatus, PhotoState, Variant
 from .cutouts import ensure_cutout_image
@@ -164,5 +164,5 @@ def show_result(
             current = PhotoState.objects.select_for_update().get(image=image)
             if current.generation != generation:
                 return Outcome("done", variant=variant, error="Reverted meanwhile: not shown.")
-            activate(variant)
+            activate(variant, reason=events.SHOWN)
     return Outcome("done", variant=variant)

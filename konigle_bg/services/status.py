@@ -7,16 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 from .. import host
 from ..models import JobStatus, PhotoState, Variant, needs_review
 
 # Seller-facing words for a photo's status.
 STATUS_LABELS = {
-    JobStatus.PENDING: "Queued",
-    JobStatus.RUNNING: "Processing…",
-    JobStatus.DONE: "Done",
-    JobStatus.FAILED: "Failed",
+    JobStatus.PENDING: _("Queued"),
+    JobStatus.RUNNING: _("Processing…"),
+    JobStatus.DONE: _("Done"),
+    JobStatus.FAILED: _("Failed"),
 }
 WORKING = (JobStatus.PENDING, JobStatus.RUNNING)
 
@@ -54,10 +55,10 @@ class PhotoStatus:
     def label(self) -> str:
         """The status in the seller's words."""
         if not self.status:
-            return "Not processed"
+            return str(_("Not processed"))
         if self.reverted and self.status not in WORKING:
-            return "Original (reverted)"
-        return STATUS_LABELS.get(self.status, self.status)
+            return str(_("Original (reverted)"))
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def original_file(self):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from .. import host, queue
+from .. import events, host, queue
 from ..conf import bg_settings
 from ..models import (
     BackgroundTheme,
@@ -39,6 +39,10 @@ log = logging.getLogger("konigle_bg")
 
 class ThemeRunError(ThemeError):
     """A switch that cannot start; the message is for the owner."""
+
+
+class ThemeRunConflict(ThemeRunError):
+    """Another switch of the store is still open."""
 
 
 def _leave_alone(image: Model, state: PhotoState | None, run: ThemeRun) -> str:
@@ -102,7 +106,7 @@ def start_theme_run(
                 for i in range(0, len(todo), size):
                     queue.enqueue("theme_run_batch", run.pk, todo[i : i + size])
     except IntegrityError as exc:
-        raise ThemeRunError(
+        raise ThemeRunConflict(
             "A theme switch is already running for this store: wait for it or cancel it."
         ) from exc
     run.refresh_from_db()
@@ -122,6 +126,8 @@ def cancel_theme_run(run: ThemeRun) -> bool:
         .update(cancel_requested=True, state=ThemeRun.State.CANCELLED, finished=timezone.now())
     )
     run.refresh_from_db()
+    if n:
+        events.theme_run_finished_on_commit(run, ThemeRun.State.CANCELLED)
     return bool(n)
 
 
@@ -212,7 +218,7 @@ def _theme_photo(
     if run.activation == ThemeRun.Activation.PROGRESSIVE:
         with transaction.atomic():
             if _accepts_work(run.pk):
-                activate(variant)
+                activate(variant, reason=events.SWITCHED)
     return "done"
 
 
@@ -235,6 +241,7 @@ def finish_theme_run(run_id: int) -> bool:
         ).update(is_active=False)
         BackgroundTheme.objects.filter(pk=run.theme_id).update(is_active=True)
         _requeue_stragglers(run)
+        events.theme_run_finished_on_commit(run, ThemeRun.State.COMPLETED)
     log.info("theme run %s completed", run_id)
     return True
 
@@ -268,7 +275,9 @@ def _flip(run: ThemeRun) -> None:
     Variant.objects.filter(image_id__in=image_ids, is_active=True).exclude(theme_run=run).update(
         is_active=False
     )
-    new.filter(is_active=False).update(is_active=True, activated=timezone.now())
+    switched = list(new.filter(is_active=False).values_list("pk", flat=True))
+    Variant.objects.filter(pk__in=switched).update(is_active=True, activated=timezone.now())
+    events.photos_switched_on_commit(switched)
     PhotoState.objects.filter(image_id__in=image_ids).update(
         reverted=False, status=JobStatus.DONE, error=""
     )

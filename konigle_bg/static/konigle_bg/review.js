@@ -3,6 +3,15 @@
 (function () {
   "use strict";
   var OPEN = { pending: true, running: true };
+  // Django's JavaScript catalog (konigle_bg:jsi18n) defines these; plain English without it.
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\(\w+\)s/g, function (m) { return String(obj[m.slice(2, -2)]); });
+  };
+  var RUN_STATES = {
+    pending: gettext("Pending"), running: gettext("Running"), completed: gettext("Completed"),
+    cancelled: gettext("Cancelled"), failed: gettext("Failed")
+  };
 
   function csrf() {
     var el = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -82,7 +91,7 @@
     }
     function setBox(b) {
       ["x0", "y0", "x1", "y1"].forEach(function (k, i) { form.elements[k].value = b ? b[i] : ""; });
-      info.textContent = b ? "Box " + b.join(", ") + " (photo pixels)" : "";
+      info.textContent = b ? interpolate(gettext("Box %(box)s (photo pixels)"), { box: b.join(", ") }, true) : "";
       clear.hidden = !b;
       if (b) showBox(b); else sel.hidden = true;
     }
@@ -142,7 +151,8 @@
 
   // ---- store page: a store-wide theme switch through the REST API, with a progress bar
   var panel = document.getElementById("theme-switch");
-  if (panel) {
+  // No runs URL: the shop does not mount the API, so the page cannot drive a switch.
+  if (panel && panel.dataset.runsUrl) {
     var runsUrl = panel.dataset.runsUrl;
     var bar = document.getElementById("run-progress");
     var text = document.getElementById("run-text");
@@ -154,9 +164,12 @@
     var showRun = function (run) {
       runBox.hidden = false;
       bar.value = run.percent;
-      var label = run.state.charAt(0).toUpperCase() + run.state.slice(1);
-      text.textContent = run.theme_name + ": " + label + ", " + run.processed + "/" + run.total +
-        " (" + run.percent + "%)" + (run.failed ? ", " + run.failed + " failed" : "");
+      var label = RUN_STATES[run.state] || run.state;
+      text.textContent = interpolate(
+        gettext("%(theme)s: %(state)s, %(processed)s/%(total)s (%(percent)s%)"),
+        { theme: run.theme_name, state: label, processed: run.processed, total: run.total,
+          percent: run.percent }, true) +
+        (run.failed ? interpolate(gettext(", %(failed)s failed"), { failed: run.failed }, true) : "");
       cancel.hidden = !OPEN[run.state];
       panel.dataset.state = run.state;
     };
@@ -176,7 +189,7 @@
       postJSON(runsUrl, { theme: Number(form.elements.theme.value) }).then(function (res) {
         if (!res.ok) {
           err.hidden = false;
-          err.textContent = Object.values(res.body).join(" ");
+          err.textContent = res.body.detail;  // konigle_bg.api.errors: one shape for every error
           return;
         }
         current = res.body.id;

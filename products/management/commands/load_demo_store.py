@@ -1,4 +1,5 @@
-"""Build the demo store: rendered product photos (or your own with --photos DIR)."""
+"""Build the demo store: the products of ``fixtures/demo_store.json`` with rendered photos
+(or one product per photo of your own with --photos DIR)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
@@ -40,16 +42,27 @@ class Command(BaseCommand):
             admin.save()
         if reset:
             Store.objects.filter(slug="demo").delete()
-        store, _ = Store.objects.get_or_create(
-            slug="demo", defaults={"name": "Demo store", "owner": admin}
-        )
-        if store.products.exists():
+        store = Store.objects.filter(slug="demo").first()
+        if store is not None and store.products.exists():
             self.stdout.write("The demo store already has products; use --reset to rebuild it.")
             return
-        items = self._from_folder(Path(photos)) if photos else self._rendered()
+        if photos:
+            items = self._from_folder(Path(photos))
+            store, _ = Store.objects.get_or_create(
+                slug="demo", defaults={"name": "Demo store", "owner": admin}
+            )
+        else:
+            # The store and its products (drafts and published) are fixtures; loaddata saves
+            # them raw, so nothing is queued before their photos exist.
+            call_command("loaddata", "demo_store", verbosity=0)
+            store = Store.objects.get(slug="demo")
+            items = self._rendered(store)
         for title, files, published in tqdm(items, desc="demo products", unit="product"):
             with transaction.atomic():
-                product = Product.objects.create(store=store, title=title)
+                product, _ = Product.objects.get_or_create(store=store, title=title)
+                # A draft while its photos are added, so they are queued once, on publish.
+                Product.objects.filter(pk=product.pk).update(status=Product.Status.DRAFT)
+                product.status = Product.Status.DRAFT
                 for pos, (name, data) in enumerate(files):
                     img = ProductImage(product=product, position=pos)
                     img.image.save(name, ContentFile(data), save=True)
@@ -58,8 +71,9 @@ class Command(BaseCommand):
         n = store.products.count()
         self.stdout.write(self.style.SUCCESS(f"Demo store ready: {n} products."))
 
-    def _rendered(self):
-        for title, shape, colour, photos, published in demo_photos.CATALOGUE:
+    def _rendered(self, store: Store):
+        for product in store.products.order_by("pk"):
+            shape, colour, photos = demo_photos.SHOTS[product.title]
             files = [
                 (
                     f"photo{j}.jpg",
@@ -67,7 +81,7 @@ class Command(BaseCommand):
                 )
                 for j, (s, seed, shift) in enumerate(photos)
             ]
-            yield title, files, published
+            yield product.title, files, product.is_published
         coffee = demo_photos.skimage_photo("coffee")
         if coffee is not None:
             yield (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .imaging.compose import Theme, render
+from konigle_bg.imaging.compose import Theme, render
 
 __all__ = ["theme_strip", "before_after_strip", "fit_tile"]
 

@@ -14,10 +14,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from PIL import Image
 
-from konigle_bg import services, showcase
+from konigle_bg import services
 from konigle_bg.imaging import compose, pipeline
+from products import showcase
 
-# (shape, colour, surface, seed, shift) from products.demo_photos.CATALOGUE-like rows.
+# (shape, colour, surface, seed, shift) in the style of products.demo_photos.SHOTS.
 HERO = ("vase", (120, 150, 110), "marble", 9, 0)
 PAIRS = [
     ("bottle", (190, 120, 40), "fabric", 3, 0),
