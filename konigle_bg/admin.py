@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import host, services
+from .admin_scoping import StoreScopedAdmin
 from .admin_themes import ThemeSwitchAdminMixin, run_link
 from .models import BackgroundTheme, Cutout, ThemeRun, Variant
 
@@ -159,19 +160,6 @@ class BackgroundProductAdminMixin:
         self.message_user(request, reverted_message(n), messages.SUCCESS)
         info = self.model._meta.app_label, self.model._meta.model_name
         return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
-
-
-class StoreScopedAdmin(admin.ModelAdmin):
-    """Staff see only the stores they belong to; superusers see all."""
-
-    def get_queryset(self, request):
-        return host.visible_to(request.user, super().get_queryset(request))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # The store picker lists only the user's stores: no theme made for someone else's.
-        if db_field.related_model is host.store_model():
-            kwargs["queryset"] = host.stores_for(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(BackgroundTheme)

@@ -9,29 +9,16 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from . import host
+from .admin_scoping import StoreScopedAdmin
 from .models import ApiKey, ApiStoreOptions, ApiUsage
 from .services import api_keys
 
 
-class _OwnStores(admin.ModelAdmin):
-    store_lookup = "store"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.store_lookup}__in": host.stores_for(request.user)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is host.store_model():
-            kwargs["queryset"] = host.stores_for(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
 @admin.register(ApiKey)
-class ApiKeyAdmin(_OwnStores):
+class ApiKeyAdmin(StoreScopedAdmin):
     list_display = [
         "name", "store", "shown_prefix", "active", "calls", "credits_this_month",
         "monthly_credits", "last_used", "created",
@@ -59,34 +46,39 @@ class ApiKeyAdmin(_OwnStores):
         if raw:
             self.message_user(
                 request,
-                f"The new API key (copy it now, it is not shown again): {raw}",
+                gettext("The new API key (copy it now, it is not shown again): %(key)s")
+                % {"key": raw},
                 messages.WARNING,
             )
 
-    @admin.display(description="Key")
+    @admin.display(description=_("Key"))
     def shown_prefix(self, obj) -> str:
         return f"{obj.prefix}…" if obj.prefix else "-"
 
-    @admin.display(description="Active", boolean=True)
+    @admin.display(description=_("Active"), boolean=True)
     def active(self, obj) -> bool:
         return obj.is_active
 
-    @admin.display(description="Calls", ordering="call_count")
+    @admin.display(description=_("Calls"), ordering="call_count")
     def calls(self, obj) -> int:
         return getattr(obj, "call_count", 0)
 
-    @admin.display(description="Credits this month")
+    @admin.display(description=_("Credits this month"))
     def credits_this_month(self, obj) -> str:
         return f"{api_keys.credits_used(obj):g}"
 
-    @admin.action(description="Revoke selected keys")
+    @admin.action(description=_("Revoke selected keys"))
     def revoke_keys(self, request, queryset) -> None:
         n = sum(api_keys.revoke_key(key) for key in queryset)
-        self.message_user(request, f"{n} key(s) revoked.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d key revoked.", "%(n)d keys revoked.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ApiUsage)
-class ApiUsageAdmin(_OwnStores):
+class ApiUsageAdmin(StoreScopedAdmin):
     list_display = ["created", "store", "key", "status", "error_code", "credits", "width",
                     "height", "duration_ms"]  # fmt: skip
     list_filter = ["status", "error_code"]
@@ -100,5 +92,5 @@ class ApiUsageAdmin(_OwnStores):
 
 
 @admin.register(ApiStoreOptions)
-class ApiStoreOptionsAdmin(_OwnStores):
+class ApiStoreOptionsAdmin(StoreScopedAdmin):
     list_display = ["store", "keep_results"]
