@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def two_variants(make_product, store):
     product = make_product(published=True)
     image = product.images.get()
-    first = services.process_image(image.pk).variant
+    first = services.cut_out_and_show(image.pk).variant
     other = services.preset_theme(store, "transparent")
     cut = first.cutout
     second = services.ensure_variant(image, cut, other)

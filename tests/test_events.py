@@ -36,7 +36,7 @@ def test_shown_activated_reverted_after_the_commit(
 ):
     image = make_product(published=True).images.get()
     with django_capture_on_commit_callbacks() as pending:
-        first = services.process_image(image.pk).variant
+        first = services.cut_out_and_show(image.pk).variant
     assert heard == []  # nothing before the commit
     for callback in pending:
         callback()
@@ -65,7 +65,7 @@ def test_theme_run_switches_each_photo_once_then_finishes(
     products = [make_product(title=f"Mug {i}", published=True) for i in range(2)]
     images = [p.images.get() for p in products]
     for image in images:
-        services.process_image(image.pk)
+        services.cut_out_and_show(image.pk)
     heard.clear()
     theme = services.preset_theme(store, "studio")
     with django_capture_on_commit_callbacks(execute=True):
@@ -96,7 +96,7 @@ def test_a_failing_receiver_never_undoes_the_change(
     try:
         image = make_product(published=True).images.get()
         with django_capture_on_commit_callbacks(execute=True):
-            variant = services.process_image(image.pk).variant
+            variant = services.cut_out_and_show(image.pk).variant
     finally:
         photo_changed.disconnect(broken)
     assert services.display_url(image) == variant.file.url
@@ -108,5 +108,5 @@ def test_demo_site_logs_a_purge(make_product, django_capture_on_commit_callbacks
     image = product.images.get()
     with caplog.at_level(logging.INFO, logger="products"):
         with django_capture_on_commit_callbacks(execute=True):
-            services.process_image(image.pk)
+            services.cut_out_and_show(image.pk)
     assert f"purge {product.get_absolute_url()} (photo {image.pk} shown)" in caplog.text

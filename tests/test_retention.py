@@ -21,7 +21,7 @@ THEMES = ["white", "soft-grey", "studio", "transparent"]
 def switched(make_product, store):
     """One photo shown on four themes in turn (as after three theme switches)."""
     image = make_product(published=True).images.get()
-    cut = services.process_image(image.pk).variant.cutout
+    cut = services.cut_out_and_show(image.pk).variant.cutout
     for slug in THEMES[1:]:
         services.activate(services.ensure_variant(image, cut, services.preset_theme(store, slug)))
     variants = list(Variant.objects.filter(image=image).order_by("created", "pk"))
@@ -61,9 +61,9 @@ def test_prune_keeps_active_and_latest_and_renders_a_pruned_one_again(
 
 def test_unused_cutout_goes_with_its_history(make_product, django_capture_on_commit_callbacks):
     image = make_product(published=True).images.get()
-    first = services.process_image(image.pk).variant
+    first = services.cut_out_and_show(image.pk).variant
     old_cut = first.cutout
-    second = services.process_image(image.pk, box=[40, 30, 440, 330]).variant
+    second = services.cut_out_and_show(image.pk, box=[40, 30, 440, 330]).variant
     assert second.cutout_id != old_cut.pk and second.is_active
     files = [Path(old_cut.rgba.path), Path(old_cut.mask.path), Path(first.file.path)]
     assert all(p.exists() for p in files)
@@ -112,7 +112,7 @@ def test_storage_setting_chooses_where_derived_files_go(make_product, settings, 
     }
     settings.KONIGLE_BG = {**settings.KONIGLE_BG, "STORAGE": "bg"}
     image = make_product(published=True).images.get()
-    variant = services.process_image(image.pk).variant
+    variant = services.cut_out_and_show(image.pk).variant
     assert (tmp_path / "cdn" / variant.file.name).exists()
     assert not (Path(settings.MEDIA_ROOT) / variant.file.name).exists()
     assert services.display_url(image).startswith("https://cdn.test/bg/")
