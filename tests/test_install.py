@@ -25,12 +25,30 @@ REPO = Path(__file__).resolve().parent.parent
 SHOP = Path(__file__).resolve().parent / "install_shop"
 
 
+def clean_source(dest: Path) -> Path:
+    """The checkout's files as git sees them (tracked and not ignored), copied to ``dest``: a
+    stale ``build/`` from an earlier wheel of another layout must not leak into this one."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, capture_output=True, check=False,
+    )  # fmt: skip
+    if listed.returncode != 0:  # not a git checkout (an unpacked sdist): build in place
+        return REPO
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        src = REPO / name
+        if src.is_file() and not src.is_symlink():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = clean_source(tmp_path_factory.mktemp("source"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
+         "-w", str(out), str(source)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     (found,) = out.glob("konigle_bg-*.whl")

@@ -46,6 +46,18 @@ def test_plugin_never_imports_the_demo_site():
     assert offenders == []
 
 
+def test_migrations_name_no_demo_model():
+    """Host models come from settings in every migration (``host.model_label``): a migration
+    that names ``products`` would not apply in a shop without it."""
+    offenders = []
+    for path in (PLUGIN / "migrations").glob("0*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if node.value == "products" or node.value.startswith("products."):
+                    offenders.append(f"{path.name}: {node.value}")
+    assert offenders == []
+
+
 @pytest.mark.django_db
 @override_settings(ROOT_URLCONF="tests.urls_without_api")
 def test_store_page_without_the_api_mounted(client, owner, store, make_product):

@@ -479,6 +479,13 @@ def test_malformed_json_body(client, key):
     assert resp.json()["errors"][0]["code"] == "invalid_request"
 
 
+@pytest.mark.parametrize("body", ['"a string"', "[1, 2]", "42", "null"])
+def test_json_body_that_is_not_an_object(client, key, body):
+    resp = client.post(URL, body, content_type="application/json", HTTP_X_API_KEY=key)
+    assert resp.status_code == 400
+    assert resp.json()["errors"][0]["code"] == "invalid_request"
+
+
 def test_same_answer_at_remove_bg_path(client, key, media):
     """The demo site also mounts it where remove.bg has it, for clients with a fixed path."""
     a = client.post(URL, {"image_file_b64": base64.b64encode(PHOTO).decode()},

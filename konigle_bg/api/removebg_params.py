@@ -191,6 +191,8 @@ def _file_bytes(upload, max_bytes: int) -> bytes:
 
 def parse(data: Mapping, files: Mapping, *, max_bytes: int) -> Parsed:
     """The request's image source and options, or RemoveBgError (400) naming what is wrong."""
+    if not isinstance(data, Mapping):  # a JSON body that is a list, a string or a number
+        raise bad_request("invalid_request", "Invalid request", "Send a JSON object or a form.")
     given = [s for s in SOURCES if (files.get(s) if s == "image_file" else _text(data, s))]
     if not given:
         raise bad_request(

@@ -4,12 +4,17 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from konigle_bg.host import model_label
+
+STORE_MODEL = model_label("STORE_MODEL")
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('konigle_bg', '0007_cutout_corrections_details'),
-        ('products', '0001_initial'),
+        # The host's store model comes from settings, never from a fixed app.
+        migrations.swappable_dependency(STORE_MODEL),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -27,7 +32,7 @@ class Migration(migrations.Migration):
                 ('revoked', models.DateTimeField(blank=True, null=True)),
                 ('last_used', models.DateTimeField(blank=True, null=True)),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bg_api_keys', to='products.store')),
+                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bg_api_keys', to=STORE_MODEL)),
             ],
             options={
                 'verbose_name': 'API key',
@@ -39,7 +44,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('keep_results', models.BooleanField(default=False, help_text='Keep each result for a day and return a signed URL to it.')),
-                ('store', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='bg_api_options', to='products.store')),
+                ('store', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='bg_api_options', to=STORE_MODEL)),
             ],
             options={
                 'verbose_name': 'API options',
@@ -58,7 +63,7 @@ class Migration(migrations.Migration):
                 ('duration_ms', models.PositiveIntegerField(blank=True, null=True)),
                 ('created', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='usage', to='konigle_bg.apikey')),
-                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='products.store')),
+                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=STORE_MODEL)),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
