@@ -10,12 +10,21 @@ from PIL import Image
 
 
 @pytest.fixture(scope="session", autouse=True)
-def session_media(tmp_path_factory):
-    """Files a test writes without the ``media`` fixture land in this session's own folder,
-    never in the project's var/media: parallel workers (pytest-xdist) never share one."""
+def session_settings(tmp_path_factory):
+    """Settings for the tests run in this process (not the processes they start):
+
+    - files a test writes without the ``media`` fixture land in this session's own folder,
+      never in the project's var/media: parallel workers (pytest-xdist) never share one;
+    - passwords hashed with a fast hasher: PBKDF2 costs half a second of CPU per user created
+      or logged in, hundreds of times a run. The browser and cluster tests, whose sites run in
+      their own processes, keep the real one.
+    """
     from django.test import override_settings
 
-    override = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    override = override_settings(
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
     override.enable()
     yield
     override.disable()
@@ -96,3 +105,14 @@ def predicts(monkeypatch):
 
     monkeypatch.setattr(type(seg), "predict", counting)
     return calls
+
+
+# Fixtures that build tiny transformers models: importing torch and building them takes tens of
+# seconds, so the tests that use them are slow (run by `make test`, left out of `make check`).
+TORCH_FIXTURES = {"tiny_models", "tiny_clipseg"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if TORCH_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
