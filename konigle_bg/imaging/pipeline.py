@@ -26,7 +26,7 @@ from .segment.base import Segmenter
 from .segment.cascade import Cascade
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
-REFINE_REVISION = "5"
+REFINE_REVISION = "6"
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class RefineParams:
     fuse: str = "auto"
     fuse_side: int = 480
     outside: str = "zero"  # the map outside the zoom window: coarse | zero
+    # Never worse than the model: a zoomed map (or a GrabCut) that carves more than this
+    # share out of the subject parts it keeps is not used (``refine.carved_share``).
+    max_carve: float = 0.2
     # Edge-aware refinement at full resolution.
     # Radius as a share of the subject window's longer side: the coarse map's blur scales
     # with the window (the model sees it at a fixed 320 px), not with the photo.
@@ -145,6 +148,11 @@ def segment(
     elif fuse == "max":
         fine_crop = np.maximum(fine_crop, inner)
     fine[y0:y1, x0:x1] = fine_crop
+    if params.max_carve < 1 and refine.carved_share(coarse, fine) > params.max_carve:
+        # The zoomed model sees less context and may call part of the subject background (a
+        # teddy bear's jumper); dropping whole clutter blobs is fine, carving the subject not.
+        timings["zoom_rejected"] = 1.0
+        return coarse, None, None
     return coarse, fine, window
 
 
@@ -164,8 +172,11 @@ def refine_alpha(
         if box is not None:
             x0, y0, x1, y1 = refine.expand_box(box, 0.05, prob.shape[1], prob.shape[0])
             gc = refine.grabcut(photo[y0:y1, x0:x1], prob[y0:y1, x0:x1], side=params.grabcut_side)
-            prob = prob.copy()
-            prob[y0:y1, x0:x1] = (1 - params.grabcut) * prob[y0:y1, x0:x1] + params.grabcut * gc
+            # Colour models fail where subject and background share colours (a bonsai's
+            # foliage on a lawn): a GrabCut carving the subject is not used.
+            if refine.carved_share(prob[y0:y1, x0:x1], gc) <= params.max_carve:
+                prob = prob.copy()
+                prob[y0:y1, x0:x1] = (1 - params.grabcut) * prob[y0:y1, x0:x1] + params.grabcut * gc
     alpha = refine.guided_feather(
         photo,
         prob,

@@ -61,7 +61,7 @@ def clear_sessions() -> None:
 def _load_builtin() -> None:
     # Importing the modules registers them; heavy libraries (torch) are imported only
     # inside the backends' constructors, so this stays cheap. Once per process.
-    from . import salient  # noqa: F401
+    from . import cascade, salient  # noqa: F401
 
     try:
         from . import transformers_backends  # noqa: F401
