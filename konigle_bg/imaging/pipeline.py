@@ -16,7 +16,7 @@ cut line (``level``: helps studio shots, hurts cluttered ones), a band-limited g
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from PIL import Image
@@ -37,6 +37,11 @@ class RefineParams:
     zoom: bool = True
     zoom_margin: float = 0.1  # of the subject box's longer side, on each side
     zoom_max_area: float = 0.8  # skip when the zoom window covers more of the frame
+    # Also skip it when the first map is already crisp (hesitant pixels under this share of
+    # the subject, ``quality.uncertain_fraction``) and the window is not small (over this
+    # share of the frame): zooming then changes little and costs a second model call.
+    zoom_crisp: float = 0.1
+    zoom_crisp_area: float = 0.2
     tta_flip: bool = False  # also run the mirrored crop and average
     core_share: float = 0.1  # components with fewer sure pixels don't steer the zoom
     # How the zoomed map meets the coarse one: fine | mean | max | auto. "auto": mean for
@@ -132,6 +137,12 @@ def segment(
     window = refine.expand_box(subject, params.zoom_margin, w, h)
     if refine.box_area(window) > params.zoom_max_area * w * h:
         return coarse, None, None
+    if (
+        refine.box_area(window) > params.zoom_crisp_area * w * h
+        and quality.uncertain_fraction(coarse) < params.zoom_crisp
+    ):
+        timings["zoom_skipped"] = 1.0
+        return coarse, None, None
     t = time.perf_counter()
     x0, y0, x1, y1 = window
     fine_crop = _predict(segmenter, img.crop(window), prompts, flip=params.tta_flip)
@@ -222,7 +233,11 @@ def cutout(
     result = first
     if large is not None:
         t = time.perf_counter()
-        second = cutout_with(image, large, prompts, box, params)
+        # No zoomed pass for the larger model: at 1024 px it already sees the subject
+        # sharply, and a second call would double the escalation's cost.
+        second = cutout_with(
+            image, large, prompts, box, replace(params or RefineParams(), zoom=False)
+        )
         record["large"] = {"segmenter": large.key, "confidence": round(second.confidence, 4)}
         if second.confidence > first.confidence:
             result, record["kept"] = second, "large"

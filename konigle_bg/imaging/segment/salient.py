@@ -64,8 +64,17 @@ def u2netp_path() -> Path:
     raise SegmenterUnavailable("u2netp.onnx not found in the rembg package")
 
 
-def build_session(path: str | os.PathLike, threads: int | None = None, device: str = "auto"):
-    """One onnxruntime session, on CUDA when available and allowed, else CPU."""
+def build_session(
+    path: str | os.PathLike,
+    threads: int | None = None,
+    device: str = "auto",
+    lean_memory: bool = False,
+):
+    """One onnxruntime session, on CUDA when available and allowed, else CPU.
+
+    ``lean_memory``: no memory arena or pattern planning, so a large model's activations (ISNet
+    at 1024 px: ~1 GB) are returned after each call instead of held for the worker's life.
+    """
     import onnxruntime as ort
 
     if device not in ("auto", "cpu", "cuda"):
@@ -75,6 +84,9 @@ def build_session(path: str | os.PathLike, threads: int | None = None, device: s
         opts.intra_op_num_threads = int(threads)
         opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if lean_memory:
+        opts.enable_cpu_mem_arena = False
+        opts.enable_mem_pattern = False
     available = ort.get_available_providers()
     providers = ["CPUExecutionProvider"]
     if device in ("auto", "cuda") and "CUDAExecutionProvider" in available:
@@ -102,6 +114,7 @@ class OnnxSalientBase(Segmenter):
         normalize: str = "minmax",
         threads: int | None = None,
         device: str = "auto",
+        lean_memory: bool = False,
     ) -> None:
         if isinstance(input_size, int):
             input_size = (input_size, input_size)
@@ -118,7 +131,9 @@ class OnnxSalientBase(Segmenter):
         self.path = Path(path)
         if not self.path.is_file():
             raise SegmenterUnavailable(f"ONNX model not found: {self.path}")
-        self.session = build_session(self.path, threads=threads, device=device)
+        self.session = build_session(
+            self.path, threads=threads, device=device, lean_memory=lean_memory
+        )
         self.input_name = self.session.get_inputs()[0].name
 
     # -- pipeline stages -------------------------------------------------------------------
@@ -202,6 +217,11 @@ class IsNet(OnnxSalientBase):
             where = path or ", ".join(str(d) for d in isnet_dirs(models_dir))
             raise SegmenterUnavailable(f"ISNet model not found ({where})")
         super().__init__(
-            found, input_size=1024, std=(1.0, 1.0, 1.0), threads=threads, device=device
+            found,
+            input_size=1024,
+            std=(1.0, 1.0, 1.0),
+            threads=threads,
+            device=device,
+            lean_memory=True,  # a worker holds u2netp too: stay under 1.5 GB
         )
         self.revision = f"{found.stem}-{found.stat().st_size}"
