@@ -72,8 +72,9 @@ def build_session(
 ):
     """One onnxruntime session, on CUDA when available and allowed, else CPU.
 
-    ``lean_memory``: no memory arena or pattern planning, so a large model's activations (ISNet
-    at 1024 px: ~1 GB) are returned after each call instead of held for the worker's life.
+    ``lean_memory``: no memory arena, pattern planning or extended fusions, so a large model's
+    activations (ISNet at 1024 px: ~0.8 GB) are returned after each call, not held for the
+    worker's life.
     """
     import onnxruntime as ort
 
@@ -87,6 +88,9 @@ def build_session(
     if lean_memory:
         opts.enable_cpu_mem_arena = False
         opts.enable_mem_pattern = False
+        # The extended fusions keep extra copies of ISNet's 1024 px activations (measured:
+        # peak 1.16 GB against 0.86 GB with basic optimisations only).
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     available = ort.get_available_providers()
     providers = ["CPUExecutionProvider"]
     if device in ("auto", "cuda") and "CUDAExecutionProvider" in available:
