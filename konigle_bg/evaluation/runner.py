@@ -245,9 +245,7 @@ def summarize_records(records: list[Record]) -> dict:
     out["median_ratio"] = _median(ratios)
     scored = [r for r in records if r.bare_iou is not None]
     out["bare_iou"] = float(np.mean([r.bare_iou for r in scored])) if scored else None
-    out["bare_acceptable"] = (
-        float(np.mean([r.bare_acceptable for r in scored])) if scored else None
-    )
+    out["bare_acceptable"] = float(np.mean([r.bare_acceptable for r in scored])) if scored else None
     out["drops"] = sum(r.iou < r.bare_iou - DROP for r in scored) if scored else None
     out["gains"] = sum(r.iou > r.bare_iou + DROP for r in scored) if scored else None
     out["escalated"] = float(np.mean([r.escalated for r in records]))

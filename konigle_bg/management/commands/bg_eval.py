@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from konigle_bg import services
+from konigle_bg.conf import bg_settings
 from konigle_bg.evaluation import runner as evaluation
 from konigle_bg.evaluation.modelcache import with_cache
 from konigle_bg.imaging.segment import SegmenterUnavailable, get_segmenter
@@ -37,14 +38,29 @@ class Command(BaseCommand):
             help="Only one half of the split (tune on A, report on B).",
         )
         parser.add_argument(
+            "--models-dir",
+            help="Where the cascade's larger model is installed (default: MODELS_DIR).",
+        )
+        parser.add_argument(
             "--cache",
             help="Folder caching the model's maps between runs (e.g. var/model-cache); "
             "model timings then measure the cache.",
         )
 
     def handle(
-        self, *args, manifest, out, segmenter, sources, limit, json_file, no_bare, half=None,
-        cache=None, **o
+        self,
+        *args,
+        manifest,
+        out,
+        segmenter,
+        sources,
+        limit,
+        json_file,
+        no_bare,
+        half=None,
+        cache=None,
+        models_dir=None,
+        **o,
     ):
         path = Path(manifest)
         if not path.is_file():
@@ -61,7 +77,14 @@ class Command(BaseCommand):
 
         try:
             # Without --segmenter: the very session the workers use (settings' options).
-            seg = get_segmenter(segmenter) if segmenter else services.segmenter()
+            if segmenter == "cascade":
+                seg = get_segmenter(
+                    "cascade",
+                    models_dir=models_dir or bg_settings.MODELS_DIR,
+                    threshold=bg_settings.CASCADE_THRESHOLD,
+                )
+            else:
+                seg = get_segmenter(segmenter) if segmenter else services.segmenter()
         except SegmenterUnavailable as exc:
             raise CommandError(str(exc)) from None
         if cache:

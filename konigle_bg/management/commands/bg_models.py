@@ -59,7 +59,13 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, action: str, model: str, models_dir: str | None, path=None, as_model=None,
+        self,
+        *args,
+        action: str,
+        model: str,
+        models_dir: str | None,
+        path=None,
+        as_model=None,
         **opts,
     ) -> None:
         models_dir = models_dir or bg_settings.MODELS_DIR
