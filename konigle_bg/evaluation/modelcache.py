@@ -62,5 +62,6 @@ def with_cache(segmenter: Segmenter, folder: str | Path) -> Segmenter:
             (lambda: CachedSegmenter(large, folder)) if large is not None else None,
             segmenter.large_revision,
             segmenter.threshold,
+            segmenter.margin,
         )
     return CachedSegmenter(segmenter, folder)

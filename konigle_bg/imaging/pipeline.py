@@ -225,14 +225,16 @@ def cutout(
     """Cut the product out of ``image``; ``box`` (photo pixels) bounds where it can be.
 
     With a ``Cascade`` segmenter the fast model cuts the photo out first; under its confidence
-    threshold the larger model (when installed) cuts it out again, the better-scored result is
-    kept and both are recorded in ``details["cascade"]``.
+    threshold the larger model (when installed) cuts it out again; its result is kept when it
+    scores clearly better (by the cascade's ``margin``) and both are recorded in
+    ``details["cascade"]``.
     """
     if not isinstance(segmenter, Cascade):
         return cutout_with(image, segmenter, prompts, box, params)
     first = cutout_with(image, segmenter.fast, prompts, box, params)
     record = {
         "threshold": segmenter.threshold,
+        "margin": segmenter.margin,
         "fast": {"segmenter": segmenter.fast.key, "confidence": round(first.confidence, 4)},
         "large": None,
         "kept": "fast",
@@ -247,7 +249,7 @@ def cutout(
             image, large, prompts, box, replace(params or RefineParams(), zoom=False)
         )
         record["large"] = {"segmenter": large.key, "confidence": round(second.confidence, 4)}
-        if second.confidence > first.confidence:
+        if second.confidence > first.confidence + segmenter.margin:
             result, record["kept"] = second, "large"
         result.timings["escalate"] = time.perf_counter() - t
     elif first.confidence < segmenter.threshold:
