@@ -1,6 +1,7 @@
 """Load: N photos through two real worker processes; nothing lost, nothing twice, memory bounded.
 
     python -m benchmarks.load [--images N] [--json FILE] [--workers 2] [--size 1200]
+                              [--segmenter cascade --models-dir DIR]
 
 On a fresh file SQLite database and media folder (a temporary folder): N published products
 with one photo each (``--distinct`` different demo photos, reused; every photo is still cut
@@ -45,9 +46,15 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=3600, help="Seconds the run may take.")
     p.add_argument("--json", metavar="FILE", help="Also write the figures as JSON here.")
     p.add_argument("--keep", metavar="DIR", help="Work in DIR and keep it (default: temp).")
+    p.add_argument("--segmenter", help="The workers' SEGMENTER (default: the setting's).")
+    p.add_argument(
+        "--models-dir", help="MODELS_DIR for the workers (where the cascade finds ISNet)."
+    )
     args = p.parse_args(argv)
     if args.images < 1 or args.workers < 1 or args.distinct < 1:
         p.error("--images, --workers and --distinct must be at least 1")
+    if args.models_dir and args.segmenter != "cascade":
+        p.error("--models-dir goes with --segmenter cascade")
     return args
 
 
@@ -111,11 +118,15 @@ class MemorySampler(threading.Thread):
 # ------------------------------------------------------------------------------ site
 
 
-def _setup_django(work: Path) -> dict:
+def _setup_django(work: Path, segmenter: str | None = None, models_dir: str | None = None) -> dict:
     from tests.procs import site_env
 
+    extra = {"KONIGLE_BG_SEGMENTER": segmenter} if segmenter else {}
+    if models_dir:
+        options = {"models_dir": str(Path(models_dir).resolve())}
+        extra["KONIGLE_BG_SEGMENTER_OPTIONS"] = json.dumps(options)
     # One worker process per cluster, its model threads sized for the cores it shares.
-    env = site_env(work, Q_WORKERS="1")
+    env = site_env(work, Q_WORKERS="1", **extra)
     os.environ.update(env)
     import django
 
@@ -197,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bg-load-"))
     work.mkdir(parents=True, exist_ok=True)
-    env = _setup_django(work)
+    env = _setup_django(work, args.segmenter, args.models_dir)
     from contextlib import ExitStack
 
     from django.core.management import call_command

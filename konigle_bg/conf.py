@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "MODELS_DIR": None,
     "CLIPSEG_MODEL": "CIDAS/clipseg-rd64-refined",
     "ONEFORMER_MODEL": "shi-labs/oneformer_coco_swin_large",
+    # SEGMENTER "cascade": photos whose fast cut-out scores under this confidence are cut out
+    # again with the larger model (ISNet, when installed) and the better result kept.
+    "CASCADE_THRESHOLD": 0.6,
     # Results.
     # Storage of derived files: an alias of settings.STORAGES, None = Django's default storage.
     "STORAGE": None,

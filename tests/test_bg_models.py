@@ -26,6 +26,7 @@ def tiny_clipseg(tmp_path_factory):
 def empty_hub_cache(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty_hub"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("U2NET_HOME", str(tmp_path / "empty_u2net"))
 
 
 def run(*args) -> str:
@@ -119,3 +120,65 @@ def test_download_exit_status_and_stderr_from_the_command_line(tmp_path):
     assert proc.returncode == 1
     err_lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(err_lines) == 1 and err_lines[0].startswith("CommandError: oneformer: cannot")
+
+
+# ---- isnet (the cascade's larger model) ----------------------------------------------------
+
+
+@pytest.fixture
+def tiny_isnet(tmp_path):
+    from tests.tiny_onnx import save_dark_is_salient
+
+    return save_dark_is_salient(tmp_path / "src" / "my-isnet.onnx", 1024, gain=20.0)
+
+
+def test_isnet_status_missing_then_imported(tiny_isnet, tmp_path):
+    models = tmp_path / "models"
+    lines = {line.split()[0]: line for line in run("status", "--dir", str(models)).splitlines()}
+    assert "missing" in lines["isnet"] and "bg_models download --model isnet" in lines["isnet"]
+    assert str(models) in lines["isnet"]
+    assert lines["cascade"].endswith("u2netp only (no larger model installed)")
+    out = run("import", str(tiny_isnet), "--as", "isnet", "--dir", str(models))
+    target = models / "isnet-general-use.onnx"
+    assert target.read_bytes() == tiny_isnet.read_bytes()
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert "present" in lines["isnet"] and str(target) in lines["isnet"]
+    assert "u2netp + isnet when confidence < 0.6" in lines["cascade"]
+    # The imported file is what the backend loads.
+    from konigle_bg.imaging.segment import get_segmenter
+
+    seg = get_segmenter("isnet", models_dir=str(models), threads=1)
+    assert seg.path == target and seg.input_size == (1024, 1024)
+
+
+def test_isnet_import_rejects_what_is_not_a_model(tmp_path):
+    bad = tmp_path / "notes.onnx"
+    bad.write_text("hello")
+    with pytest.raises(CommandError, match="not an ONNX model"):
+        run("import", str(bad), "--as", "isnet", "--dir", str(tmp_path / "m"))
+    with pytest.raises(CommandError, match="no such file"):
+        run("import", str(tmp_path / "missing.onnx"), "--as", "isnet", "--dir", str(tmp_path))
+    with pytest.raises(CommandError, match="usage"):
+        run("import", str(bad))
+    assert not (tmp_path / "m" / "isnet-general-use.onnx").exists()
+
+
+def test_isnet_download_checks_the_pinned_md5(tiny_isnet, tmp_path, monkeypatch):
+    import hashlib
+
+    from konigle_bg.management.commands import bg_models
+
+    # rembg's own session pins this URL and checksum for isnet-general-use.
+    assert bg_models.ISNET_URL.endswith("/v0.0.0/isnet-general-use.onnx")
+    assert bg_models.ISNET_MD5 == "fc16ebd8b0c10d971d3513d564d01e29"
+    monkeypatch.setattr(bg_models, "ISNET_URL", tiny_isnet.as_uri())  # no network in tests
+    models = tmp_path / "models"
+    with pytest.raises(CommandError, match="isnet: cannot download .*checksum mismatch"):
+        run("download", "--model", "isnet", "--dir", str(models))
+    assert not (models / "isnet-general-use.onnx").exists()
+    assert not list(models.glob("*.part"))  # nothing half-written left behind
+    monkeypatch.setattr(bg_models, "ISNET_MD5", hashlib.md5(tiny_isnet.read_bytes()).hexdigest())
+    out = run("download", "--model", "isnet", "--dir", str(models))
+    assert (models / "isnet-general-use.onnx").read_bytes() == tiny_isnet.read_bytes()
+    assert "isnet      present" in out
+    assert "already present" in run("download", "--model", "isnet", "--dir", str(models))

@@ -141,3 +141,61 @@ def test_real_subset_scores(tmp_path):
     # Floors well under the measured figures, so a regression (not noise) trips them.
     assert summary["product_composites"]["iou"] > 0.93
     assert summary["bigbird_demo"]["iou"] > 0.85
+
+
+def test_split_keeps_an_objects_photos_together_and_halves_balanced():
+    items = [
+        evaluation.Item("product_composites", f"GT{o:02d}_1_{k}", Path("i"), Path("g"))
+        for o in range(1, 11)
+        for k in range(3)
+    ] + [evaluation.Item("ecssd", f"{i:04d}", Path("i"), Path("g")) for i in range(40)]
+    halves = evaluation.split(items)
+    by_object: dict[str, set[str]] = {}
+    for item in halves:
+        if item.source == "product_composites":
+            by_object.setdefault(item.id.split("_")[0], set()).add(item.half)
+    assert all(len(h) == 1 for h in by_object.values())  # never straddles the split
+    assert sum(h == {"A"} for h in by_object.values()) == 5
+    assert sum(i.half == "A" for i in halves if i.source == "ecssd") == 20
+    # Fixed by the names alone: the same photos land in the same half on every run.
+    assert [i.half for i in evaluation.split(items[::-1])][::-1] == [i.half for i in halves]
+
+
+def test_bg_eval_reports_bare_model_drops_and_halves(tmp_path):
+    manifest = make_manifest(tmp_path / "set")
+    report = tmp_path / "r.json"
+    stdout = io.StringIO()
+    call_command(
+        "bg_eval",
+        str(manifest),
+        json_file=str(report),
+        cache=str(tmp_path / "cache"),
+        stdout=stdout,
+    )
+    data = json.loads(report.read_text())
+    overall = data["summary"]["overall"]
+    assert overall["bare_iou"] is not None and 0.0 < overall["bare_iou"] <= 1.0
+    assert overall["drops"] == sum(
+        r["iou"] < r["bare_iou"] - evaluation.DROP for r in data["records"]
+    )
+    assert overall["escalated"] == 0.0  # u2netp alone: nothing goes to a larger model
+    halves = {r["half"] for r in data["records"]}
+    assert halves <= {"A", "B"} and all(f"studio/{h}" in data["summary"] for h in halves if h)
+    assert "drops" in stdout.getvalue() and "escal" in stdout.getvalue()
+    assert list((tmp_path / "cache").glob("*.npy"))  # the model's maps were cached
+    # The cache answers the second run identically.
+    again = tmp_path / "r2.json"
+    call_command(
+        "bg_eval",
+        str(manifest),
+        json_file=str(again),
+        cache=str(tmp_path / "cache"),
+        stdout=io.StringIO(),
+    )
+    assert json.loads(again.read_text())["summary"]["overall"]["iou"] == pytest.approx(
+        overall["iou"]
+    )
+    one = io.StringIO()
+    call_command("bg_eval", str(manifest), half="A", no_bare=True, stdout=one)
+    n_a = sum(r["half"] == "A" for r in data["records"])
+    assert f"{n_a} photos" in one.getvalue()

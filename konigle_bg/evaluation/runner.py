@@ -8,9 +8,10 @@ as in ``../shared/eval/manifest.csv``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +19,14 @@ from PIL import Image
 
 from ..imaging.pipeline import RefineParams, cutout
 from ..imaging.segment.base import Segmenter
+from ..imaging.segment.cascade import fast_part
 from . import metrics
 
 #: Share of lowest-confidence images whose mean IoU is compared with the rest.
 LOW_CONFIDENCE_SHARE = 0.2
+#: A photo "drops" when konigle_bg's IoU is more than this below the bare model's.
+DROP = 0.10
+HALVES = ("A", "B")
 
 
 @dataclass(frozen=True)
@@ -31,10 +36,35 @@ class Item:
     image: Path
     gt: Path
     gt_type: str = "binary_mask"
+    half: str = ""  # A or B: parameters are chosen on A, reported on B (see ``split``)
 
     @property
     def name(self) -> str:
         return f"{self.source}__{self.id}"
+
+
+def split_group(source: str, item_id: str) -> str:
+    """What must not straddle the split: a product composite's source object (GT01 of
+    GT01_1_0), since each object appears in several photos; elsewhere the photo itself."""
+    if source == "product_composites":
+        return item_id.split("_")[0]
+    return item_id
+
+
+def split(items: list[Item]) -> list[Item]:
+    """``items`` with their half set: per source, groups ordered by a hash of their name and
+    dealt alternately to A and B, so the halves are balanced and fixed by the names alone."""
+    groups: dict[str, set[str]] = {}
+    for item in items:
+        groups.setdefault(item.source, set()).add(split_group(item.source, item.id))
+    half_of = {}
+    for source, names in groups.items():
+        ranked = sorted(names, key=lambda g: hashlib.sha1(f"{source}/{g}".encode()).hexdigest())
+        half_of.update({(source, g): HALVES[i % 2] for i, g in enumerate(ranked)})
+    return [
+        replace(item, half=half_of[item.source, split_group(item.source, item.id)])
+        for item in items
+    ]
 
 
 @dataclass
@@ -50,34 +80,50 @@ class Record:
     confidence: float
     ms_cutout: float
     ms_bare: float | None
+    half: str = ""
+    bare_iou: float | None = None
+    bare_acceptable: bool | None = None
+    escalated: bool = False  # the cascade's larger model was run
+    ms_escalation: float = 0.0  # time spent in the larger model's pass
 
 
 def read_manifest(
-    path: str | Path, sources: Iterable[str] | None = None, limit: int | None = None
+    path: str | Path,
+    sources: Iterable[str] | None = None,
+    limit: int | None = None,
+    half: str | None = None,
 ) -> list[Item]:
-    """Manifest rows, optionally only ``sources`` and at most ``limit`` per source."""
+    """Manifest rows, optionally only ``sources``, one ``half`` (A or B) and at most ``limit``
+    per source."""
+    if half is not None and half not in HALVES:
+        raise ValueError(f"half must be A or B, not {half!r}")
     path = Path(path)
     root = path.parent
     wanted = set(sources) if sources else None
+    with path.open(newline="") as fh:
+        rows = [
+            Item(
+                source=row["source"],
+                id=row["id"],
+                image=root / row["image"],
+                gt=root / row["gt"],
+                gt_type=row.get("gt_type") or "binary_mask",
+            )
+            for row in csv.DictReader(fh)
+        ]
     per_source: dict[str, int] = {}
     items: list[Item] = []
-    with path.open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            source = row["source"]
-            if wanted is not None and source not in wanted:
-                continue
-            if limit is not None and per_source.get(source, 0) >= limit:
-                continue
-            per_source[source] = per_source.get(source, 0) + 1
-            items.append(
-                Item(
-                    source=source,
-                    id=row["id"],
-                    image=root / row["image"],
-                    gt=root / row["gt"],
-                    gt_type=row.get("gt_type") or "binary_mask",
-                )
-            )
+    # The split is made on the whole manifest, so filtering never moves a photo across it.
+    for item in split(rows):
+        if wanted is not None and item.source not in wanted:
+            continue
+        per_source.setdefault(item.source, 0)
+        if half is not None and item.half != half:
+            continue
+        if limit is not None and per_source[item.source] >= limit:
+            continue
+        per_source[item.source] += 1
+        items.append(item)
     if wanted:
         missing = wanted - set(per_source)
         if missing:
@@ -113,12 +159,15 @@ def evaluate_item(
     if gt.shape != (photo.height, photo.width):
         raise ValueError(f"{item.name}: ground truth {gt.shape[::-1]} != photo {photo.size}")
 
-    ms_bare = None
+    ms_bare = bare_iou = bare_ok = None
     if bare:
-        # The bare model call, timed in the same run so the ratio is fair.
+        # The bare model call (the cascade's fast model), timed in the same run so the ratio
+        # is fair, and scored: konigle_bg must never be worse than the model it refines.
         t = time.perf_counter()
-        segmenter.predict(photo, None)
+        bare_map = fast_part(segmenter).predict(photo, None)
         ms_bare = (time.perf_counter() - t) * 1000.0
+        bare_score = metrics.score(bare_map, gt)
+        bare_iou, bare_ok = bare_score["iou"], bool(bare_score["acceptable"])
 
     t = time.perf_counter()
     result = cutout(photo, segmenter, params=params)
@@ -139,6 +188,11 @@ def evaluate_item(
         confidence=float(result.confidence),
         ms_cutout=ms_cutout,
         ms_bare=ms_bare,
+        half=item.half,
+        bare_iou=bare_iou,
+        bare_acceptable=bare_ok,
+        escalated="escalate" in result.timings,
+        ms_escalation=result.timings.get("escalate", 0.0) * 1000.0,
     )
 
 
@@ -189,6 +243,14 @@ def summarize_records(records: list[Record]) -> dict:
     }
     ratios = [r.ms_cutout / r.ms_bare for r in records if r.ms_bare]
     out["median_ratio"] = _median(ratios)
+    scored = [r for r in records if r.bare_iou is not None]
+    out["bare_iou"] = float(np.mean([r.bare_iou for r in scored])) if scored else None
+    out["bare_acceptable"] = float(np.mean([r.bare_acceptable for r in scored])) if scored else None
+    out["drops"] = sum(r.iou < r.bare_iou - DROP for r in scored) if scored else None
+    out["gains"] = sum(r.iou > r.bare_iou + DROP for r in scored) if scored else None
+    out["escalated"] = float(np.mean([r.escalated for r in records]))
+    # The cascade's cost: its larger model's pass, spread over every photo.
+    out["ms_escalation"] = float(np.mean([r.ms_escalation for r in records]))
     return out
 
 
@@ -206,11 +268,14 @@ def low_confidence_gap(
 
 
 def summarize(records: list[Record]) -> dict[str, dict]:
-    """Per source (in first-seen order) and ``overall``."""
-    sources: dict[str, list[Record]] = {}
+    """Per source (in first-seen order), per source and half (``source/A``) and ``overall``."""
+    groups: dict[str, list[Record]] = {}
     for r in records:
-        sources.setdefault(r.source, []).append(r)
-    out = {name: summarize_records(rs) for name, rs in sources.items()}
+        groups.setdefault(r.source, []).append(r)
+    for r in sorted(records, key=lambda r: r.half):
+        if r.half:
+            groups.setdefault(f"{r.source}/{r.half}", []).append(r)
+    out = {name: summarize_records(rs) for name, rs in groups.items()}
     out["overall"] = summarize_records(records)
     return out
 
@@ -221,19 +286,26 @@ def format_table(summary: dict[str, dict]) -> str:
     def num(v, fmt):
         return "-" if v is None else format(v, fmt)
 
+    def pct(v):
+        return "-" if v is None else f"{v * 100:.0f}%"
+
     head = (
-        f"{'source':<28}{'n':>5}{'IoU':>8}{'MAE':>8}{'BF':>8}{'accept':>8}{'conf':>7}"
-        f"{'rho':>7}{'gap20':>7}{'ms cut':>9}{'ms bare':>9}{'ratio':>7}"
+        f"{'source':<28}{'n':>5}{'IoU':>7}{'bare':>7}{'accept':>7}{'bare':>6}{'drops':>6}"
+        f"{'MAE':>8}{'BF':>7}{'conf':>6}{'rho':>6}{'gap20':>7}{'ms cut':>8}{'ms bare':>8}"
+        f"{'ratio':>6}{'escal':>6}{'ms esc':>7}"
     )
     lines = [head, "-" * len(head)]
     for name, s in summary.items():
         if not s.get("n"):
             continue
         lines.append(
-            f"{name:<28}{s['n']:>5}{s['iou']:>8.3f}{s['mae']:>8.4f}{s['bf']:>8.3f}"
-            f"{s['acceptable'] * 100:>7.0f}%{s['confidence']:>7.2f}{s['spearman']:>7.2f}"
-            f"{num(s['low_conf_gap'], '.3f'):>7}{s['ms_cutout']:>9.0f}"
-            f"{num(s['ms_bare'], '.0f'):>9}{num(s['median_ratio'], '.2f'):>7}"
+            f"{name:<28}{s['n']:>5}{s['iou']:>7.3f}{num(s.get('bare_iou'), '.3f'):>7}"
+            f"{pct(s['acceptable']):>7}{pct(s.get('bare_acceptable')):>6}"
+            f"{num(s.get('drops'), 'd'):>6}{s['mae']:>8.4f}{s['bf']:>7.3f}"
+            f"{s['confidence']:>6.2f}{s['spearman']:>6.2f}"
+            f"{num(s['low_conf_gap'], '.3f'):>7}{s['ms_cutout']:>8.0f}"
+            f"{num(s['ms_bare'], '.0f'):>8}{num(s['median_ratio'], '.2f'):>6}"
+            f"{pct(s.get('escalated', 0.0)):>6}{s.get('ms_escalation', 0.0):>7.0f}"
         )
     return "\n".join(lines)
 

@@ -147,6 +147,28 @@ def subject_box(
     return mask_box(subject_components(prob, level, min_share, core, core_share))
 
 
+def carved_share(reference: np.ndarray, other: np.ndarray, min_share: float = 0.05) -> float:
+    """Share of ``reference``'s subject that ``other`` cuts away from parts it still keeps.
+
+    Both are maps in [0, 1], compared at 0.5. Over the reference's components of at least
+    ``min_share`` of the largest one's area, the pixels ``other`` drops from components it
+    keeps at least 5% of, divided by those components' area. A component dropped whole (a
+    clutter blob, a shadow) is not counted: removing clutter is what refinement is for, while
+    carving a kept subject (a teddy bear losing its jumper, a bonsai its foliage) is the
+    failure this measures.
+    """
+    ref = (reference > 0.5).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ref, connectivity=8)
+    if n <= 1:
+        return 0.0
+    areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    kept = np.bincount(labels[other > 0.5], minlength=n)[1:].astype(np.float64)
+    partial = (areas >= min_share * areas.max()) & (kept >= 0.05 * areas)
+    if not partial.any():
+        return 0.0
+    return float((areas - kept)[partial].sum() / areas[partial].sum())
+
+
 def expand_box(box: Box, margin: float, width: int, height: int, min_pad: int = 8) -> Box:
     """``box`` grown by ``margin`` of its longer side on every side, clipped to the frame."""
     x0, y0, x1, y1 = box
@@ -223,6 +245,9 @@ def grabcut(
     if not (mask == cv2.GC_FGD).any() or not (mask == cv2.GC_BGD).any():
         return (prob > 0.5).astype(np.float32)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    # GrabCut seeds its colour models with k-means from OpenCV's random generator: fixed
+    # here, so the same photo always gets the same cut-out (and evaluations repeat).
+    cv2.setRNGSeed(0)
     cv2.grabCut(img, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
     fg = ((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)).astype(np.float32)
     return cv2.resize(fg, (w, h), interpolation=cv2.INTER_LINEAR)

@@ -43,6 +43,9 @@ def segmenter() -> Segmenter:
         ),
         **bg_settings.SEGMENTER_OPTIONS,
     }
+    if bg_settings.SEGMENTER == "cascade":
+        options.setdefault("threshold", bg_settings.CASCADE_THRESHOLD)
+        options.setdefault("models_dir", bg_settings.MODELS_DIR)
     options.setdefault("device", bg_settings.DEVICE)
     # Thread pools sized once per worker process (THREADS, else cores // workers) so that
     # several workers on one host never oversubscribe its cores.
@@ -137,6 +140,8 @@ def ensure_cutout_image(
     row.width, row.height = img.size
     row.bbox = list(result.bbox) if result.bbox else None
     row.confidence = float(result.confidence)
+    if result.details:  # e.g. the cascade's two results
+        row.details = {**(row.details or {}), **result.details}
     row.status, row.error = JobStatus.DONE, ""
     row.duration_ms = int((time.perf_counter() - started) * 1000)
     row.save()

@@ -7,7 +7,7 @@ constructors, so this stays cheap.
 
 import logging
 
-from . import salient  # noqa: F401 - registers u2netp and onnx
+from . import cascade, salient  # noqa: F401 - register u2netp, onnx, isnet and cascade
 from .base import Segmenter, SegmenterUnavailable
 from .registry import clear_sessions, get_segmenter, names, register
 

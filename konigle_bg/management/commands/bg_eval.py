@@ -13,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from konigle_bg import services
+from konigle_bg.conf import bg_settings
 from konigle_bg.evaluation import runner as evaluation
+from konigle_bg.evaluation.modelcache import with_cache
 from konigle_bg.imaging.segment import SegmenterUnavailable, get_segmenter
 
 
@@ -28,10 +30,38 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, help="At most N photos per source.")
         parser.add_argument("--json", dest="json_file", help="Write per-photo records and summary.")
         parser.add_argument(
-            "--no-bare", action="store_true", help="Skip timing the bare model call."
+            "--no-bare", action="store_true", help="Skip scoring and timing the bare model."
+        )
+        parser.add_argument(
+            "--half",
+            choices=evaluation.HALVES,
+            help="Only one half of the split (tune on A, report on B).",
+        )
+        parser.add_argument(
+            "--models-dir",
+            help="Where the cascade's larger model is installed (default: MODELS_DIR).",
+        )
+        parser.add_argument(
+            "--cache",
+            help="Folder caching the model's maps between runs (e.g. var/model-cache); "
+            "model timings then measure the cache.",
         )
 
-    def handle(self, *args, manifest, out, segmenter, sources, limit, json_file, no_bare, **o):
+    def handle(
+        self,
+        *args,
+        manifest,
+        out,
+        segmenter,
+        sources,
+        limit,
+        json_file,
+        no_bare,
+        half=None,
+        cache=None,
+        models_dir=None,
+        **o,
+    ):
         path = Path(manifest)
         if not path.is_file():
             raise CommandError(f"no such manifest: {path}")
@@ -39,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError("--limit must be at least 1")
         wanted = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
         try:
-            items = evaluation.read_manifest(path, wanted, limit)
+            items = evaluation.read_manifest(path, wanted, limit, half)
         except (KeyError, ValueError) as exc:
             raise CommandError(f"bad manifest: {exc}") from None
         if not items:
@@ -47,9 +77,18 @@ class Command(BaseCommand):
 
         try:
             # Without --segmenter: the very session the workers use (settings' options).
-            seg = get_segmenter(segmenter) if segmenter else services.segmenter()
+            if segmenter == "cascade":
+                seg = get_segmenter(
+                    "cascade",
+                    models_dir=models_dir or bg_settings.MODELS_DIR,
+                    threshold=bg_settings.CASCADE_THRESHOLD,
+                )
+            else:
+                seg = get_segmenter(segmenter) if segmenter else services.segmenter()
         except SegmenterUnavailable as exc:
             raise CommandError(str(exc)) from None
+        if cache:
+            seg = with_cache(seg, cache)
 
         progress = self._progress(o.get("verbosity", 1))
         records = evaluation.run(items, seg, out_dir=out, bare=not no_bare, progress=progress)
