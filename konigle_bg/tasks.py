@@ -66,6 +66,12 @@ def run_job(job_id: int, generation: int | None = None) -> str:
     return job.status if job else "missing"
 
 
+def run_corrections(job_id: int, generation: int | None = None) -> str:
+    """A seller's clicks and strokes applied: corrected cut-out, variant, shown."""
+    job = services.run_corrections(job_id, generation)
+    return job.status if job else "missing"
+
+
 def enqueue(
     func: str, *args, group: str = "konigle_bg", queue: str | None = None, **kwargs
 ) -> None:

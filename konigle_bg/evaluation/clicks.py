@@ -43,6 +43,7 @@ class ClickRecord:
     mode: str  # "auto" (from the automatic cut-out) | "scratch"
     ious: list[float] = field(default_factory=list)  # after 0, 1, 2, ... clicks
     acceptable: list[bool] = field(default_factory=list)
+    bfs: list[float] = field(default_factory=list)
     click_ms: list[float] = field(default_factory=list)
     clicks: list[dict] = field(default_factory=list)
     ms_bare: float | None = None
@@ -127,6 +128,7 @@ def simulate(
         s = metrics.score(alpha, gt)
         rec.ious.append(round(s["iou"], 5))
         rec.acceptable.append(bool(s["acceptable"]))
+        rec.bfs.append(round(s["bf"], 4))
         if k == n_clicks:
             break
         if s["iou"] >= 0.90 and s["acceptable"] and k >= COVER_CLICKS:
@@ -142,9 +144,10 @@ def simulate(
     return rec
 
 
-def at(rec: ClickRecord, k: int, values: list):
-    """The value after ``k`` clicks, the last one carried forward once a photo stopped."""
-    return values[min(k, len(values) - 1)]
+def acceptable_by(rec: ClickRecord, k: int) -> bool:
+    """Acceptable after at most ``k`` clicks: the seller watches the preview and stops at the
+    first acceptable one (a photo that stopped clicking carries its last state forward)."""
+    return any(rec.acceptable[: k + 1])
 
 
 def noc(rec: ClickRecord, level: float, n_clicks: int) -> int:
@@ -163,7 +166,7 @@ def summarize_records(records: list[ClickRecord], n_clicks: int) -> dict:
     for level in NOC_LEVELS:
         out[f"noc{int(level * 100)}"] = float(np.mean([noc(r, level, n_clicks) for r in records]))
     for k in ACCEPT_AFTER:
-        out[f"acc{k}"] = float(np.mean([at(r, k, r.acceptable) for r in records]))
+        out[f"acc{k}"] = float(np.mean([acceptable_by(r, k) for r in records]))
     out["click_ms_median"] = float(np.median(lat)) if lat else None
     out["click_ms_p90"] = float(np.percentile(lat, 90)) if lat else None
     out["bare_ms_median"] = float(np.median(bare)) if bare else None

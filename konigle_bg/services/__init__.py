@@ -8,6 +8,15 @@ a file only once the file exists. One module per concern; callers use ``services
 import logging
 
 from ..imaging import compose  # noqa: F401 - tests patch services.compose.render
+from .corrections import (  # noqa: F401
+    MAX_CLICKS,
+    base_cutout,
+    check_corrections,
+    corrected_cutout,
+    preview_corrections,
+    request_corrections,
+    run_corrections,
+)
 from .cutouts import (  # noqa: F401
     _clear_hidden,
     _get_or_create,
