@@ -48,6 +48,7 @@ class CorrectionParams:
     window: float = 0.3  # half-side of the window around a click, share of the longer side
     click_radius: float = 0.006  # hard disc under a click, share of the longer side
     wand_tol: float = 14.0  # colour tolerance of the magic wand (Lab units)
+    hard_wand: bool = True  # the wand's region is taken as given (else only as probable)
     wand_blur: int = 3  # smoothing before the wand (work pixels), textures stay one region
     reach: float = 0.03  # how far GrabCut may move the edge around a wand region (of the side)
     context: float = 0.25  # colour context around the zone for GrabCut's models (of its box)
@@ -173,8 +174,12 @@ class Session:
             flips.append((sm, s.positive))
         mask[zone & fg] = cv2.GC_PR_FGD
         mask[zone & ~fg] = cv2.GC_PR_BGD
+        hard = self.params.hard_wand
         for grown, positive in flips:
-            mask[grown & zone] = cv2.GC_PR_FGD if positive else cv2.GC_PR_BGD
+            if hard:
+                mask[grown & zone] = cv2.GC_FGD if positive else cv2.GC_BGD
+            else:
+                mask[grown & zone] = cv2.GC_PR_FGD if positive else cv2.GC_PR_BGD
         for c in clicks:
             cx = min(ww - 1, max(0, int(round(c.x * self.scale))))
             cy = min(wh - 1, max(0, int(round(c.y * self.scale))))
