@@ -13,6 +13,7 @@ from .corrections import (  # noqa: F401
     base_cutout,
     check_corrections,
     corrected_cutout,
+    editor_state,
     preview_corrections,
     request_corrections,
     run_corrections,

@@ -367,3 +367,22 @@ def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG", compress_level=1)
     return buf.getvalue()
+
+
+def editor_state(image: Model) -> dict | None:
+    """What the review page's correction editor needs for a photo; None before any cut-out."""
+    try:
+        base = base_cutout(image)
+        width, height = photo_size(image)
+    except InvalidRequest:
+        return None
+    theme = theme_for(image)
+    background = (theme.spec or {}).get("background", {})
+    colour = background.get("color") if background.get("kind", "solid") == "solid" else None
+    return {
+        "base_cutout": base.pk,
+        "base_url": base.rgba.url,
+        "width": width,
+        "height": height,
+        "theme_colour": colour or "",
+    }
