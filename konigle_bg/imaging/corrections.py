@@ -48,6 +48,7 @@ class CorrectionParams:
     window: float = 0.3  # half-side of the window around a click, share of the longer side
     click_radius: float = 0.006  # hard disc under a click, share of the longer side
     wand_tol: float = 14.0  # colour tolerance of the magic wand (Lab units)
+    zone: str = "wand"  # what GrabCut may relabel: "wand" (grown by reach) | "window"
     hard_wand: bool = True  # the wand's region is taken as given (else only as probable)
     wand_blur: int = 3  # smoothing before the wand (work pixels), textures stay one region
     reach: float = 0.03  # how far GrabCut may move the edge around a wand region (of the side)
@@ -166,7 +167,10 @@ class Session:
             cy = min(wh - 1, max(0, int(round(c.y * self.scale))))
             grown = self._wand(cx, cy, window & (~fg if c.positive else fg))
             cv2.circle(grown.view(np.uint8), (cx, cy), r, 1, -1)
-            zone |= (cv2.dilate(grown.astype(np.uint8), grow) > 0) & window
+            if p.zone == "window":
+                zone |= window
+            else:
+                zone |= (cv2.dilate(grown.astype(np.uint8), grow) > 0) & window
             flips.append((grown, c.positive))
         for s in strokes:
             sm = _stroke_mask((wh, ww), s, self.scale)
