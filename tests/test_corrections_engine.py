@@ -58,7 +58,8 @@ def test_a_click_changes_only_its_neighbourhood(scene):
     out = correct(photo, alpha, clicks)
     # The documented bound: the window, the rim re-feathered around a change, and the
     # guided filter's reach (the working resolution is the photo's own up to 512 px).
-    bound = PARAMS.window * max(h, w) + PARAMS.rim + 2 + 1
+    radius = max(2, round(PARAMS.guided_radius * max(h, w)))
+    bound = PARAMS.window * max(h, w) + PARAMS.rim + 2 * radius + 2
     ys, xs = np.nonzero(np.abs(out - alpha) > 1e-6)
     for y, x in zip(ys, xs, strict=True):
         near = min(max(abs(int(x) - c.x), abs(int(y) - c.y)) for c in clicks)

@@ -54,6 +54,7 @@ class CorrectionParams:
     reach: float = 0.03  # how far GrabCut may move the edge around a wand region (of the side)
     context: float = 0.25  # colour context around the zone for GrabCut's models (of its box)
     iterations: int = 3  # GrabCut iterations
+    sliver_share: float = 0.05  # of the largest piece: smaller new pieces with no click go
     rim: int = 3  # work pixels around a changed region that are re-feathered too
     guided_radius: float = 0.006  # of the longer side, at full resolution
     guided_eps: float = 1e-4
@@ -223,6 +224,23 @@ class Session:
         out[y0:y1, x0:x1] = np.isin(sub, (cv2.GC_FGD, cv2.GC_PR_FGD))
         return out
 
+    def _drop_slivers(self, new: np.ndarray, zone: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Small opaque pieces left wholly inside the zone with no positive click in them
+        (the blended rim of a removed note) go too."""
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(new.astype(np.uint8), 8)
+        if n <= 2:
+            return new
+        areas = stats[1:, cv2.CC_STAT_AREA]
+        small = np.flatnonzero(areas < self.params.sliver_share * areas.max()) + 1
+        if small.size == 0:
+            return new
+        outside = np.bincount(labels[~zone], minlength=n)
+        seeded = np.bincount(labels[mask == cv2.GC_FGD], minlength=n)
+        drop = [lab for lab in small if outside[lab] == 0 and seeded[lab] == 0]
+        if not drop:
+            return new
+        return new & ~np.isin(labels, drop)
+
     # -- full resolution --------------------------------------------------------------------
 
     def apply(self, clicks=(), strokes=()) -> np.ndarray:
@@ -235,7 +253,7 @@ class Session:
         if not clicks and not strokes:
             return self.alpha.copy()
         mask, window = self.labels(clicks, strokes)
-        new = self._cut(mask, window)
+        new = self._drop_slivers(self._cut(mask, window), window, mask)
         old = self.work_alpha > 0.5
         changed = (new != old) & window
         out = self.alpha.copy()
@@ -252,9 +270,23 @@ class Session:
             feathered = refine.guided_feather(
                 self.photo[y0:y1, x0:x1], prob, radius=radius, eps=p.guided_eps, scale=2
             )
+            # Soft values only along the new edge: inside a flipped region, all or nothing.
+            hard = new_full[y0:y1, x0:x1] > 0.5
+            k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+            edge = (cv2.dilate(hard.astype(np.uint8), k) > 0) & (
+                cv2.dilate((~hard).astype(np.uint8), k) > 0
+            )
+            feathered = np.where(edge, feathered, hard.astype(np.float32))
             sub = out[y0:y1, x0:x1]
             sel = zone_full[y0:y1, x0:x1]
             sub[sel] = feathered[sel]
+            # The soft rim the old edge left around a removed region goes with it.
+            removed = cv2.resize(
+                (changed & ~new).astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST
+            )
+            k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * radius + 1, 4 * radius + 1))
+            halo = (cv2.dilate(removed, k) > 0) & (self.alpha < 0.5) & (new_full < 0.5)
+            out[halo] = 0.0
         self._enforce(out, clicks, strokes)
         return np.clip(out, 0.0, 1.0).astype(np.float32)
 
