@@ -49,7 +49,7 @@ class CorrectionParams:
     click_radius: float = 0.006  # hard disc under a click, share of the longer side
     wand_tol: float = 14.0  # colour tolerance of the magic wand (Lab units)
     zone: str = "wand"  # what GrabCut may relabel: "wand" (grown by reach) | "window"
-    hard_wand: bool = True  # the wand's region is taken as given (else only as probable)
+    hard_core: float = 0.03  # radius (of the side) around a click where the wand is hard
     wand_blur: int = 3  # smoothing before the wand (work pixels), textures stay one region
     reach: float = 0.03  # how far GrabCut may move the edge around a wand region (of the side)
     context: float = 0.25  # colour context around the zone for GrabCut's models (of its box)
@@ -160,6 +160,7 @@ class Session:
         grow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
         r = max(1, int(round(p.click_radius * side)))
         flips: list[tuple[np.ndarray, bool]] = []
+        cores: list[np.ndarray] = []
         for c in clicks:
             x0, y0, x1, y1 = self._window(c.x, c.y)
             window = np.zeros((wh, ww), bool)
@@ -173,18 +174,22 @@ class Session:
             else:
                 zone |= (cv2.dilate(grown.astype(np.uint8), grow) > 0) & window
             flips.append((grown, c.positive))
+            core = np.zeros((wh, ww), np.uint8)
+            if p.hard_core > 0:
+                cv2.circle(core, (cx, cy), max(1, int(round(p.hard_core * side))), 1, -1)
+            cores.append(core > 0)
         for s in strokes:
             sm = _stroke_mask((wh, ww), s, self.scale)
             zone |= cv2.dilate(sm.astype(np.uint8), grow) > 0
             flips.append((sm, s.positive))
+            cores.append(sm)
         mask[zone & fg] = cv2.GC_PR_FGD
         mask[zone & ~fg] = cv2.GC_PR_BGD
-        hard = self.params.hard_wand
-        for grown, positive in flips:
-            if hard:
-                mask[grown & zone] = cv2.GC_FGD if positive else cv2.GC_BGD
-            else:
-                mask[grown & zone] = cv2.GC_PR_FGD if positive else cv2.GC_PR_BGD
+        for (grown, positive), core in zip(flips, cores, strict=True):
+            mask[grown & zone] = cv2.GC_PR_FGD if positive else cv2.GC_PR_BGD
+            # Near the click the wand's region is taken as given, so GrabCut's colour models
+            # cannot flip it back; farther out it may still correct a wand that leaked.
+            mask[grown & zone & core] = cv2.GC_FGD if positive else cv2.GC_BGD
         for c in clicks:
             cx = min(ww - 1, max(0, int(round(c.x * self.scale))))
             cy = min(wh - 1, max(0, int(round(c.y * self.scale))))
