@@ -39,18 +39,28 @@ def main(out: Path) -> None:
     photo = np.asarray(Image.open(io.BytesIO(desk_clutter_photo())).convert("RGB"))
     auto = pipeline.cutout(Image.fromarray(photo), get_segmenter("u2netp")).alpha
     clicks = [
-        {"x": (DESK_NOTE[0] + DESK_NOTE[2]) // 2, "y": (DESK_NOTE[1] + DESK_NOTE[3]) // 2,
-         "positive": False},
-        {"x": (DESK_TAG[0] + DESK_TAG[2]) // 2, "y": (DESK_TAG[1] + DESK_TAG[3]) // 2,
-         "positive": True},
+        {
+            "x": (DESK_NOTE[0] + DESK_NOTE[2]) // 2,
+            "y": (DESK_NOTE[1] + DESK_NOTE[3]) // 2,
+            "positive": False,
+        },
+        {
+            "x": (DESK_TAG[0] + DESK_TAG[2]) // 2,
+            "y": (DESK_TAG[1] + DESK_TAG[3]) // 2,
+            "positive": True,
+        },
     ]
     fixed = corrections.correct(photo, auto, clicks)
     panels = [Image.fromarray(photo), over_checker(photo, auto), over_checker(photo, fixed)]
     draw = ImageDraw.Draw(panels[1])
     for c in clicks:
         colour = (18, 183, 106) if c["positive"] else (240, 68, 56)
-        draw.ellipse((c["x"] - 7, c["y"] - 7, c["x"] + 7, c["y"] + 7), fill=colour,
-                     outline=(255, 255, 255), width=2)
+        draw.ellipse(
+            (c["x"] - 7, c["y"] - 7, c["x"] + 7, c["y"] + 7),
+            fill=colour,
+            outline=(255, 255, 255),
+            width=2,
+        )
     w, h = panels[0].size
     sheet = Image.new("RGB", (3 * w + 40, h + 36), (255, 255, 255))
     labels = ["photo", "automatic cut-out + 2 clicks", "after the 2 clicks"]
