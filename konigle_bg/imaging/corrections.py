@@ -50,6 +50,8 @@ class CorrectionParams:
     wand_tol: float = 14.0  # colour tolerance of the magic wand (Lab units)
     zone: str = "wand"  # what GrabCut may relabel: "wand" (grown by reach) | "window"
     hard_core: float = 0.03  # radius (of the side) around a click where the wand is hard
+    wand_steps: tuple[float, ...] = (1.0,)  # tolerance multipliers tried while too small
+    wand_max: float = 0.5  # a widened wand stops short of this share of the allowed pixels
     wand_blur: int = 3  # smoothing before the wand (work pixels), textures stay one region
     reach: float = 0.03  # how far GrabCut may move the edge around a wand region (of the side)
     context: float = 0.25  # colour context around the zone for GrabCut's models (of its box)
@@ -132,17 +134,33 @@ class Session:
         return max(0, cx - half), max(0, cy - half), min(ww, cx + half + 1), min(wh, cy + half + 1)
 
     def _wand(self, cx: int, cy: int, allowed: np.ndarray) -> np.ndarray:
-        """Pixels reachable from (cx, cy) over ``allowed`` ones of colour close to the seed's."""
+        """Pixels reachable from (cx, cy) over ``allowed`` ones of colour close to the seed's.
+
+        On texture (fur, foliage, print) the first tolerance grows almost nothing: it is
+        widened step by step while the region stays under ``wand_max`` of the allowed area.
+        """
         h, w = allowed.shape
         if not allowed[cy, cx]:
             return np.zeros((h, w), bool)
-        block = np.ones((h + 2, w + 2), np.uint8)
-        block[1:-1, 1:-1] = (~allowed).astype(np.uint8)
-        t = self.params.wand_tol
+        p = self.params
+        side = max(h, w)
+        enough = np.pi * (p.reach * side) ** 2
+        cap = p.wand_max * max(1, int(allowed.sum()))
+        best = None
         flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (2 << 8)
-        cv2.floodFill(self.lab.copy(), block, (cx, cy), 0, (t, t, t), (t, t, t), flags)
-        return block[1:-1, 1:-1] == 2
-
+        for step in p.wand_steps:
+            t = p.wand_tol * step
+            block = np.ones((h + 2, w + 2), np.uint8)
+            block[1:-1, 1:-1] = (~allowed).astype(np.uint8)
+            cv2.floodFill(self.lab, block, (cx, cy), 0, (t, t, t), (t, t, t), flags)
+            region = block[1:-1, 1:-1] == 2
+            area = int(region.sum())
+            if best is not None and area > cap:
+                break
+            best = region
+            if area >= enough:
+                break
+        return best
     def labels(self, clicks: Sequence[Click], strokes: Sequence[Stroke]):
         """GrabCut's label map and the zone it may change, at working resolution.
 
