@@ -50,7 +50,7 @@ class CorrectionParams:
     wand_tol: float = 14.0  # colour tolerance of the magic wand (Lab units)
     zone: str = "wand"  # what GrabCut may relabel: "wand" (grown by reach) | "window"
     hard_core: float = 0.03  # radius (of the side) around a click where the wand is hard
-    wand_steps: tuple[float, ...] = (1.0,)  # tolerance multipliers tried while too small
+    wand_steps: tuple[float, ...] = (1.0, 1.6, 2.5)  # tolerances tried while too small
     wand_max: float = 0.5  # a widened wand stops short of this share of the allowed pixels
     wand_blur: int = 3  # smoothing before the wand (work pixels), textures stay one region
     reach: float = 0.03  # how far GrabCut may move the edge around a wand region (of the side)
