@@ -296,11 +296,14 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         REPROMPT = "reprompt", _("Re-prompt")
         REPROCESS = "reprocess", _("Process again")
+        CORRECT = "correct", _("Corrections")
 
     image = models.ForeignKey(IMAGE_MODEL, on_delete=models.CASCADE, related_name="bg_jobs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPROMPT)
     prompt = models.CharField(max_length=255, blank=True)
     box = models.JSONField(null=True, blank=True)
+    # A correction job's request: {"base": cut-out id, "clicks": [...], "strokes": [...]}.
+    corrections = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     error = models.TextField(blank=True)
     variant = models.ForeignKey(

@@ -18,6 +18,7 @@ TASKS = {
     "process_image": "konigle_bg.tasks.process_image",
     "render_image": "konigle_bg.tasks.render_image",
     "run_job": "konigle_bg.tasks.run_job",
+    "run_corrections": "konigle_bg.tasks.run_corrections",
     "theme_run_batch": "konigle_bg.tasks.theme_run_batch",
 }
 GROUP = "konigle_bg"

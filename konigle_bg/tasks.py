@@ -38,6 +38,12 @@ def run_job(job_id: int, generation: int | None = None) -> str:
     return job.status if job else "missing"
 
 
+def run_corrections(job_id: int, generation: int | None = None) -> str:
+    """A seller's clicks and strokes applied: corrected cut-out, variant, shown."""
+    job = services.run_corrections(job_id, generation)
+    return job.status if job else "missing"
+
+
 def theme_run_batch(run_id: int, image_ids: list[int]) -> dict:
     """Some photos of a store-wide theme switch (see services.start_theme_run)."""
     counts = services.run_theme_batch(run_id, list(image_ids))

@@ -180,7 +180,8 @@ def review_product(request: HttpRequest, product_id: int) -> HttpResponse:
         history.setdefault(v.image_id, []).append(v)
     states = {s.image_id: s for s in PhotoState.objects.filter(image__in=images)}
     accepts = services.accepts_prompts()
-    for row in rows:
+    for image, row in zip(images, rows, strict=True):
+        row["fix"] = services.editor_state(image)
         state = states.get(row["id"])
         remembered = state.prompt if state else ""
         row["variants"] = history.get(row["id"], [])

@@ -218,3 +218,26 @@ def photo_set(n: int, size: int) -> list[bytes]:
         img = img.resize((round(img.width * scale), round(img.height * scale)), Image.LANCZOS)
         out.append(jpeg_bytes(img, 90))
     return out
+
+
+#: Where things lie in ``desk_clutter_photo()`` (x0, y0, x1, y1, photo pixels).
+DESK_BOX = (170, 90, 330, 270)  # the product: a blue box
+DESK_TAG = (330, 150, 372, 230)  # its tan tag, which the automatic cut-out misses
+DESK_NOTE = (40, 280, 110, 335)  # a sticky note on the desk, which it keeps
+
+
+def desk_clutter_photo(size=(480, 360)) -> bytes:
+    """A product whose automatic cut-out needs two clicks: it keeps the yellow note lying on
+    the desk beside the box and drops the box's low-contrast tag (the corrections demo)."""
+    w, h = size
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    rng = np.random.default_rng(5)
+    bg = 212 + 6 * np.sin(x / 31.0)[..., None] + rng.normal(0, 3, (h, w, 1))
+    img = np.broadcast_to(bg, (h, w, 3)).astype(np.float32) * np.array([1.0, 1.0, 0.97])
+    for (x0, y0, x1, y1), colour in (
+        (DESK_BOX, (35, 70, 190)),
+        (DESK_TAG, (196, 160, 110)),
+        (DESK_NOTE, (250, 215, 40)),
+    ):
+        img[y0:y1, x0:x1] = colour
+    return jpeg_bytes(Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)), quality=92)

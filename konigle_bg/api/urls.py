@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import errors, imports, removebg, views
+from . import corrections, errors, imports, removebg, views
 
 app_name = "konigle_bg_api"
 
@@ -15,6 +15,9 @@ router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("theme-runs", views.ThemeRunViewSet, basename="themerun")
 
 urlpatterns = router.urls + [
+    path(
+        "images/<int:pk>/corrections/", corrections.ImageCorrections.as_view(), name="corrections"
+    ),
     path("products/<int:pk>/photos/", imports.PhotoUpload.as_view(), name="product-photos"),
     path(
         "products/<int:pk>/photos-from-url/",

@@ -60,7 +60,8 @@ _NOUNS = frozenset(
     sculpture ornament bauble wreath keychain keyring badge pouch organiser organizer rack
     hanger hook bin crate tin armchair recliner beanbag pouf futon goggles mask mitt
     jam honey chocolate coffee tea oil sauce cookie biscuit candy
-    towels
+    towels pyjama doormat dripper tile block figures horse rabbit bunny bear cushion jar tin
+    badge pin card flats servers
     """.split()
 )
 
@@ -81,6 +82,7 @@ _MODIFIERS = frozenset(
     dog cat pet bath hand beach yoga
     swim sports puffer trench bomber
     paper lunch storage gift stacking power piggy tank doll vacuum steam
+    dinosaur hair screen building scratching baking casserole
     """.split()
 )
 
@@ -254,6 +256,83 @@ _GLOSSARY_NOUNS = {
     "orologio": "watch",
     "collana": "necklace",
     "sedia": "chair",
+    "chemise": "shirt",
+    "winterjacke": "jacket",
+    "vaqueros": "jeans",
+    "pantalones": "trousers",
+    "maglione": "sweater",
+    "parfum": "perfume",
+    "creme": "cream",
+    "champu": "shampoo",
+    "teekanne": "teapot",
+    "cafetera": "coffee maker",
+    "auriculares": "headphones",
+    "maus": "mouse",
+    "pendientes": "earrings",
+    "orecchini": "earrings",
+    "peluche": "soft toy",
+    "lapin": "rabbit",
+    "muneca": "doll",
+    "cuscino": "cushion",
+    "eisenbahn": "train",
+    "holzeisenbahn": "wooden train",
+    "kette": "necklace",
+    "ohrringe": "earrings",
+    "kissen": "cushion",
+    "decke": "blanket",
+    "bougie": "candle",
+    "coussin": "cushion",
+    "vela": "candle",
+    "candela": "candle",
+    "giacca": "jacket",
+    "chaqueta": "jacket",
+    "veste": "jacket",
+    "pull": "sweater",
+    "kanne": "jug",
+}
+# German writes compounds as one word ("Winterjacke"): these endings name the product.
+_GLOSSARY_SUFFIXES = ("jacke", "schuhe", "tasche", "tasse", "lampe", "eisenbahn", "kanne")
+
+# Multi-word product names, read as one noun ("french press" is not a kind of press).
+_COMPOUNDS = frozenset(
+    """
+    french press|coffee maker|espresso machine|ice cream maker|hair dryer|frying pan|
+    cutting board|chopping board|board game|rocking horse|play kitchen|dolls house|doll house|
+    scratching post|lunch box|jewellery box|jewelry box|paint set|gift card|bath bomb|
+    nail polish|salad servers|charging pad|ring light|screen protector|hot sauce|olive oil|
+    baking mat|cushion cover|duvet cover|pillow case|pillowcase|pendant light|beanie hat|
+    ballet flats|tote bag|water bottle|sleeping bag|tea towel|oven mitt|phone case|
+    gift box|gift set|gift bag|storage bag|teddy bear|soft toy|stacking rings|fairy lights|
+    string lights|face mask|lip balm|body lotion|shower gel|hand cream|face cream|
+    toothbrush holder|picture frame|photo frame|wine rack|spice rack|coat rack|tea set|
+    dinner set|cake stand|bird feeder|plant pot|flower pot|watering can|door stop|
+    pencil case|lunch bag|gym bag|yoga mat|yoga block|baby carrier|play mat|
+    building blocks|building tiles|action figure|pin badge|enamel pin
+    """.split("|")
+)
+_COMPOUNDS = frozenset(" ".join(c.split()) for c in _COMPOUNDS)
+# Packaging that names a product only when the title names nothing else ("Kraft Gift Box").
+_PACKAGING = frozenset({"gift box", "gift set", "gift bag", "storage bag"})
+# Nouns that group or describe parts of the product: they are the subject only when the
+# title names no other product ("Watch Black Leather Strap" is a watch; "Watch Strap" is a
+# strap): grouping words always yield to an earlier noun, part words when they are not
+# right after it, colour-like nouns ("Kettle Cream") always.
+_GROUPING = frozenset(
+    "set sets pack packs kit bundle pair pairs trio duo collection piece pieces pcs".split()
+)
+_PARTS = frozenset(
+    """strap straps band bands frame frames plate plates sleeve sleeves lid lids handle
+    handles shade shades base bases leg legs hood pocket pockets buckle nib key keys switch
+    switches track film films accessory accessories case cover stand holder chain jar tin
+    bottle box bag""".split()
+)
+_COLOUR_NOUNS = frozenset({"cream", "olive", "charcoal", "tan", "light", "honey", "chocolate"})
+# Whole non-English phrases -> English product name.
+_GLOSSARY_PHRASES = {
+    "planche a decouper": "cutting board",
+    "eau de parfum": "perfume",
+    "eau de toilette": "perfume",
+    "cafetera italiana": "coffee maker",
 }
 
 # Product lines that name their kind ("iPhone" is a phone): translated, not dropped.
@@ -294,7 +373,7 @@ _BRAND_PHRASES = (
     "apple watch",
 )
 # Packaging and marketing phrases that look like products ("gift box").
-_DROP_PHRASES = ("gift box", "gift set", "gift bag", "gift wrapped", "in a box", "storage bag")
+_DROP_PHRASES = ("gift wrapped", "in a box", "perfect gift", "best seller", "bestseller")
 
 # A clause after these is an accessory or the thing it fits, not the subject.
 _CUT_WORDS = frozenset(
@@ -330,7 +409,7 @@ _ACCESSORY_HEADS = frozenset(
 _WEAK_HEADS = frozenset({"toy"})
 
 _SEGMENT_SPLIT = re.compile(r"\s[-–—]\s|:\s|[|,;()\[\]{}]|\s/\s")
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’+\-][a-z0-9]+)*|&|\+|w/")
+_TOKEN = re.compile(r"[a-z0-9_]+(?:['’+\-][a-z0-9_]+)*|&|\+|w/")
 
 
 def prompts_from_title(title: str, description: str = "", category: str = "") -> list[str]:
@@ -378,9 +457,16 @@ def _normalise(text: str) -> str:
     # casefold turns "ß" into "ss"; NFKD + dropping marks turns "cerámica" into "ceramica".
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("’", "'")
+    text = text.replace("’", "'").replace("_", " ")  # "_" joins multi-word names below
     for phrase in (*_BRAND_PHRASES, *_DROP_PHRASES):
         text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text)
+    for phrase, name in _GLOSSARY_PHRASES.items():
+        text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", name, text)
+    # A multi-word product name becomes one token ("french_press"); plurals too.
+    for phrase in sorted(_COMPOUNDS, key=len, reverse=True):
+        words = phrase.split()
+        pattern = r"\s+".join(map(re.escape, words[:-1] + [words[-1]])) + r"(?:e?s)?"
+        text = re.sub(rf"(?<!\w){pattern}(?!\w)", phrase.replace(" ", "_"), text)
     return text
 
 
@@ -414,22 +500,55 @@ def _split_and(tokens: list[str]) -> list[list[str]]:
 
 
 def _noun_phrase(part: list[str], tail: list[str]) -> str | None:
-    """The head noun (last known noun of ``part``) with at most one compound modifier."""
+    """The product named by ``part``: a multi-word product name if there is one, else the
+    head noun (the last noun that is not a grouping word, a part of an earlier noun or a
+    colour), with at most one compound modifier."""
+    for tok in part:
+        if "_" in tok and tok.replace("_", " ") not in _PACKAGING:
+            return tok.replace("_", " ")
     for i in range(len(part) - 1, -1, -1):
         tok = part[i]
-        if tok in _GLOSSARY_NOUNS:
-            return _GLOSSARY_NOUNS[tok]
+        translated = _glossary(tok)
+        if translated:
+            return translated
         if tok in _BRANDED_NOUNS:
             return _BRANDED_NOUNS[tok]
         if not _is_noun(tok) or _in_attribute_phrase(part, i):
             continue  # the "iron" of "cast iron" is a material, not the product
+        if tok in _SHADES and i + 1 < len(part):
+            continue  # "Light Wash": a shade
+        earlier = [j for j in range(i) if _is_noun(part[j]) and not _is_attribute(part, j)]
+        if earlier and _yields(part, i, earlier):
+            continue
         if _singular(tok) in _WEAK_HEADS and any(_is_noun(t) for t in part[:i]):
             continue  # "Fire Truck Building Toy": the truck is what the photo shows
         prev = part[i - 1] if i > 0 else ""
+        name = tok.replace("_", " ")
         if prev in _MODIFIERS and not _is_attribute(part, i - 1):
-            return f"{prev} {tok}"
+            return f"{prev} {name}"
+        if earlier and earlier[-1] == i - 1 and (tok in _PARTS or _singular(tok) in _PARTS):
+            return f"{prev} {name}"  # "Watch Strap", "Honey Jar": the accessory or container
         target = _target_noun(tail) if _singular(tok) in _ACCESSORY_HEADS else None
-        return f"{target} {tok}" if target else tok
+        return f"{target} {name}" if target else name
+    return None
+
+
+def _yields(part: list[str], i: int, earlier: list[int]) -> bool:
+    """Whether noun ``part[i]`` gives way to an earlier noun of the same phrase."""
+    tok = part[i]
+    single = _singular(tok)
+    if tok in _GROUPING or single in _COLOUR_NOUNS or tok.replace("_", " ") in _PACKAGING:
+        return True
+    part_word = tok in _PARTS or single in _PARTS
+    return part_word and earlier[-1] != i - 1  # "Watch Black Leather Strap"
+
+
+def _glossary(tok: str) -> str | None:
+    if tok in _GLOSSARY_NOUNS:
+        return _GLOSSARY_NOUNS[tok]
+    for suffix in _GLOSSARY_SUFFIXES:
+        if tok.endswith(suffix) and len(tok) > len(suffix) + 2:
+            return _GLOSSARY_NOUNS[suffix]
     return None
 
 
@@ -446,10 +565,12 @@ def _target_noun(tail: list[str]) -> str | None:
 
 
 def _is_noun(tok: str) -> bool:
-    return tok in _NOUNS or _singular(tok) in _NOUNS
+    return "_" in tok or tok in _NOUNS or _singular(tok) in _NOUNS
 
 
 def _singular(tok: str) -> str:
+    if tok.endswith("ies") and tok[:-1] in _NOUNS:
+        return tok[:-1]  # "cookies", "pies"
     if tok.endswith("ies") and len(tok) > 4:
         return tok[:-3] + "y"
     if tok.endswith("ves") and tok[:-3] + "fe" in _NOUNS:
@@ -507,7 +628,8 @@ def _material(tokens: list[str]) -> str | None:
 def _is_book(title: str, category: str) -> bool:
     title_tokens = set(_tokens(_normalise(title)))
     if title_tokens & {"paperback", "hardcover", "hardback"}:
-        return True
+        # ... unless it is stationery bound that way ("Dotted Journal Hardcover").
+        return not title_tokens & {"notebook", "journal", "diary", "planner", "sketchbook"}
     last = _tokens(_normalise(_last_category(category)))
     return bool(last) and last[-1] in _BOOK_WORDS
 

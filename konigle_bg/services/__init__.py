@@ -9,12 +9,23 @@ a file only once the file exists. One module per concern, public names only; cal
 - ``photo_state``: where a photo's processing stands; ``queueing``: hand a photo to a worker.
 - ``cutouts``: segmentation, once per photo version; ``themes``: a store's themes.
 - ``variants``: a cut-out rendered on a theme, shown or reverted.
-- ``processing``: one photo's job; ``jobs``: a seller's re-prompt/reprocess requests.
+- ``processing``: one photo's job; ``jobs``: a seller's re-prompt/reprocess requests;
+  ``corrections``: a seller's clicks and strokes (preview, then applied as a job).
 - ``theme_runs``: store-wide theme switches (``timing`` times their batches); ``previews``.
 - ``imports``: new originals from uploads and URLs.
 - ``status``: the read model of what a photo shows and where it stands.
 """
 
+from .corrections import (
+    MAX_CLICKS,
+    base_cutout,
+    check_corrections,
+    corrected_cutout,
+    editor_state,
+    preview_corrections,
+    request_corrections,
+    run_corrections,
+)
 from .cutouts import (
     cached_cutout,
     clear_hidden,
@@ -95,6 +106,7 @@ __all__ = [
     "DbTimer",
     "IMPORT_EXTENSIONS",
     "InvalidRequest",
+    "MAX_CLICKS",
     "MAX_PROMPT_LENGTH",
     "MIN_BOX_SIDE",
     "Outcome",
@@ -110,14 +122,18 @@ __all__ = [
     "add_photo",
     "allow_processing",
     "background_image",
+    "base_cutout",
     "cached_cutout",
     "cancel_theme_run",
+    "check_corrections",
     "clamp_box",
     "clear_hidden",
+    "corrected_cutout",
     "cut_out_and_show",
     "cutout_spec",
     "display_url",
     "display_urls",
+    "editor_state",
     "ensure_cutout",
     "ensure_cutout_image",
     "ensure_variant",
@@ -136,6 +152,7 @@ __all__ = [
     "photo_statuses",
     "png_bytes",
     "preset_theme",
+    "preview_corrections",
     "preview_images",
     "process_queued_photo",
     "prompts_for",
@@ -146,9 +163,11 @@ __all__ = [
     "render_preview",
     "reprocess_product",
     "reprompt",
+    "request_corrections",
     "results_dir",
     "revert_image",
     "revert_product",
+    "run_corrections",
     "run_seller_job",
     "run_theme_batch",
     "segmenter",

@@ -46,6 +46,21 @@ class Command(BaseCommand):
             help="Folder caching the model's maps between runs (e.g. var/model-cache); "
             "model timings then measure the cache.",
         )
+        parser.add_argument(
+            "--clicks",
+            type=int,
+            metavar="N",
+            help="Simulate up to N correction clicks per photo instead (clicks to acceptable).",
+        )
+        parser.add_argument(
+            "--scratch", action="store_true", help="With --clicks: also start from nothing."
+        )
+        parser.add_argument(
+            "--cache",
+            default="var/bg_eval_clicks",
+            help="With --clicks: folder caching the automatic cut-outs (click 0).",
+        )
+        parser.add_argument("--half", type=int, choices=(0, 1), help="With --clicks: one half.")
 
     def handle(
         self,
@@ -91,6 +106,8 @@ class Command(BaseCommand):
             seg = with_cache(seg, cache)
 
         progress = self._progress(o.get("verbosity", 1))
+        if o.get("clicks") is not None:
+            return self._clicks(items, seg, o, progress, json_file, bare=not no_bare)
         records = evaluation.run(items, seg, out_dir=out, bare=not no_bare, progress=progress)
         summary = evaluation.summarize(records)
         self.stdout.write(f"segmenter {seg.key}, {len(records)} photos from {path}")
@@ -106,6 +123,20 @@ class Command(BaseCommand):
                     indent=1,
                 )
             )
+
+    def _clicks(self, items, seg, o, progress, json_file, bare: bool) -> None:
+        from konigle_bg.evaluation import clicks
+
+        n = o["clicks"]
+        if n < 1:
+            raise CommandError("--clicks must be at least 1")
+        if o.get("half") is not None:
+            items = [i for i in items if clicks.half_of(i) == o["half"]]
+        report = clicks.report(items, seg, n, o["scratch"], Path(o["cache"]), bare, progress)
+        self.stdout.write(f"segmenter {seg.key}, {len(items)} photos, up to {n} clicks")
+        self.stdout.write(report["text"])
+        if json_file:
+            Path(json_file).write_text(json.dumps(report["json"], indent=1))
 
     def _progress(self, verbosity: int):
         def wrap(items):

@@ -1,0 +1,128 @@
+"""``POST /api/bg/images/{id}/corrections/``: a seller's clicks and brush strokes.
+
+``preview=true`` answers at once with the corrected cut-out as an image; without it the
+corrected cut-out and its variant on the photo's theme are made as a job (202 + the job URL,
+like re-prompt).
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services
+from . import permissions
+from .permissions import IsStoreMember
+from .serializers import JobSerializer
+
+
+class ClickSerializer(serializers.Serializer):
+    x = serializers.FloatField(help_text="Photo pixels, EXIF orientation applied.")
+    y = serializers.FloatField(help_text="Photo pixels, EXIF orientation applied.")
+    positive = serializers.BooleanField(
+        default=True, help_text="true: this is product (add); false: background (remove)."
+    )
+
+
+class StrokeSerializer(serializers.Serializer):
+    points = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        min_length=1,
+        max_length=services.corrections.MAX_STROKE_POINTS,
+        help_text="[[x, y], ...] in photo pixels.",
+    )
+    radius = serializers.FloatField(default=6.0, help_text="Brush radius in photo pixels.")
+    positive = serializers.BooleanField(default=True)
+
+
+class CorrectionsSerializer(serializers.Serializer):
+    clicks = ClickSerializer(many=True, required=False, default=list)
+    strokes = StrokeSerializer(many=True, required=False, default=list)
+    preview = serializers.BooleanField(
+        default=False, help_text="true: answer at once with a preview image; nothing is stored."
+    )
+
+    def validate_clicks(self, value: list) -> list:
+        if len(value) > services.MAX_CLICKS:
+            raise serializers.ValidationError(f"At most {services.MAX_CLICKS} clicks.")
+        return value
+
+
+class PreviewSerializer(serializers.Serializer):
+    preview = serializers.CharField(help_text="The corrected cut-out: a PNG data URL (RGBA).")
+    width = serializers.IntegerField(help_text="The photo's width (the clicks' pixels).")
+    height = serializers.IntegerField()
+    base_cutout = serializers.IntegerField(help_text="The automatic cut-out corrected.")
+    clicks = serializers.IntegerField()
+    strokes = serializers.IntegerField()
+    ms = serializers.IntegerField(help_text="Server time for this preview.")
+
+
+_ERRORS = {
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="Invalid input, keyed by the field at fault: clicks outside the photo, "
+        "no click nor stroke, more than 50 clicks; or the photo has no cut-out yet.",
+        examples=[
+            OpenApiExample(
+                "outside", value={"clicks": ["The point (5000, 20) is outside the 800x600 photo."]}
+            )
+        ],
+    ),
+    401: OpenApiResponse(description="Not signed in."),
+    403: OpenApiResponse(description="Signed in without access to the API."),
+    404: OpenApiResponse(description="No such photo in the user's stores."),
+}
+
+
+class ImageCorrections(APIView):
+    """Add missed parts of the product (positive) or remove leftover background (negative)."""
+
+    permission_classes = [IsStoreMember]
+
+    @extend_schema(
+        operation_id="images_corrections_create",
+        request=CorrectionsSerializer,
+        responses={
+            200: OpenApiResponse(PreviewSerializer, description="preview=true: the preview."),
+            202: OpenApiResponse(JobSerializer, description="Queued; poll the job's url."),
+            **_ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "remove a note, add a sleeve",
+                value={
+                    "clicks": [
+                        {"x": 120, "y": 80, "positive": False},
+                        {"x": 400, "y": 310, "positive": True},
+                    ],
+                    "strokes": [{"points": [[300, 40], [330, 60]], "radius": 6, "positive": True}],
+                    "preview": True,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, pk: int, format=None) -> Response:
+        image = get_object_or_404(permissions.images(request.user), pk=pk)
+        self.check_object_permissions(request, image)
+        ser = CorrectionsSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            if data["preview"]:
+                out = services.preview_corrections(image, data["clicks"], data["strokes"])
+                return Response(out)
+            job = services.request_corrections(
+                image, data["clicks"], data["strokes"], user=request.user
+            )
+        except services.InvalidRequest as exc:
+            raise ValidationError({exc.field or "non_field_errors": [str(exc)]}) from exc
+        out = JobSerializer(job, context={"request": request}).data
+        return Response(out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["url"]})
