@@ -8,7 +8,6 @@ import numpy as np
 from django.core.management import call_command
 
 from konigle_bg.evaluation import clicks
-from konigle_bg.evaluation.runner import Item
 from tests.test_eval_command import make_manifest
 
 
@@ -37,14 +36,6 @@ def test_noc_and_acceptable_by():
     assert [clicks.acceptable_by(rec, k) for k in (0, 1, 2, 5)] == [False, False, True, True]
 
 
-def test_halves_split_product_composites_by_object():
-    a = Item("product_composites", "GT04_1_0", None, None)
-    b = Item("product_composites", "GT04_2_1", None, None)
-    assert clicks.half_of(a) == clicks.half_of(b)
-    halves = {clicks.half_of(Item("ecssd", f"{i:04d}", None, None)) for i in range(20)}
-    assert halves == {0, 1}
-
-
 def test_command_runs_the_protocol(tmp_path):
     manifest = make_manifest(tmp_path / "eval")
     out = tmp_path / "clicks.json"
@@ -54,7 +45,7 @@ def test_command_runs_the_protocol(tmp_path):
         "--clicks",
         "3",
         "--scratch",
-        "--cache",
+        "--clicks-cache",
         str(tmp_path / "cache"),
         "--json",
         str(out),

@@ -136,11 +136,17 @@ def test_real_subset_scores(tmp_path):
         json_file=str(report),
         stdout=stdout,
     )
-    summary = json.loads(report.read_text())["summary"]
+    data = json.loads(report.read_text())
+    summary = data["summary"]
     assert summary["overall"]["n"] == 6
+    # Never worse than the model it refines: no photo more than 0.10 IoU below the bare map.
+    assert [r["id"] for r in data["records"] if r["iou"] < r["bare_iou"] - 0.10] == []
     # Floors well under the measured figures, so a regression (not noise) trips them.
     assert summary["product_composites"]["iou"] > 0.93
-    assert summary["bigbird_demo"]["iou"] > 0.85
+    # 0.85 before the carve guard (issue 11): the guard keeps the model's subject, so the zoomed
+    # pass no longer strips mahatma_rice NP1_228's light box (0.894 -> 0.558; bare 0.507).
+    # Measured now: 0.831 (bare 0.810). The light-box case is open work, not noise.
+    assert summary["bigbird_demo"]["iou"] > 0.80
 
 
 def test_split_keeps_an_objects_photos_together_and_halves_balanced():

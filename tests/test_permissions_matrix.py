@@ -121,6 +121,7 @@ MATRIX: dict[str, Entry] = {
     "api/bg/^images/(?P<pk>[^/.]+)/$": Entry("object", obj="image"),
     "api/bg/^images/(?P<pk>[^/.]+)/activate/$": Entry("object", "POST", obj="image"),
     "api/bg/^images/(?P<pk>[^/.]+)/reprompt/$": Entry("object", "POST", obj="image"),
+    "api/bg/images/<int:pk>/corrections/": Entry("object", "POST", obj="image"),
     "api/bg/^images/(?P<pk>[^/.]+)/revert/$": Entry("object", "POST", obj="image"),
     "api/bg/^jobs/$": Entry("list"),
     "api/bg/^jobs/(?P<pk>[^/.]+)/$": Entry("object", obj="job"),

@@ -8,7 +8,6 @@ like re-prompt).
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from .. import services
 from . import permissions
+from .errors import ContractMixin
 from .permissions import IsStoreMember
 from .serializers import JobSerializer
 
@@ -64,25 +64,12 @@ class PreviewSerializer(serializers.Serializer):
     ms = serializers.IntegerField(help_text="Server time for this preview.")
 
 
-_ERRORS = {
-    400: OpenApiResponse(
-        OpenApiTypes.OBJECT,
-        description="Invalid input, keyed by the field at fault: clicks outside the photo, "
-        "no click nor stroke, more than 50 clicks; or the photo has no cut-out yet.",
-        examples=[
-            OpenApiExample(
-                "outside", value={"clicks": ["The point (5000, 20) is outside the 800x600 photo."]}
-            )
-        ],
-    ),
-    401: OpenApiResponse(description="Not signed in."),
-    403: OpenApiResponse(description="Signed in without access to the API."),
-    404: OpenApiResponse(description="No such photo in the user's stores."),
-}
+class ImageCorrections(ContractMixin, APIView):
+    """Add missed parts of the product (positive) or remove leftover background (negative).
 
-
-class ImageCorrections(APIView):
-    """Add missed parts of the product (positive) or remove leftover background (negative)."""
+    A 400 names the field at fault: clicks outside the photo, no click nor stroke, more than
+    50 clicks; or the photo has no cut-out yet.
+    """
 
     permission_classes = [IsStoreMember]
 
@@ -92,7 +79,6 @@ class ImageCorrections(APIView):
         responses={
             200: OpenApiResponse(PreviewSerializer, description="preview=true: the preview."),
             202: OpenApiResponse(JobSerializer, description="Queued; poll the job's url."),
-            **_ERRORS,
         },
         examples=[
             OpenApiExample(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from PIL import Image
 from ..imaging import corrections, pipeline
 from ..imaging.segment.base import Segmenter
 from . import metrics
-from .runner import Item, load_gt, load_photo
+from .runner import HALVES, Item, load_gt, load_photo
 
 NOC_LEVELS = (0.85, 0.90)
 ACCEPT_AFTER = (0, 1, 2, 3, 5)
@@ -48,12 +47,6 @@ class ClickRecord:
     click_ms: list[float] = field(default_factory=list)
     clicks: list[dict] = field(default_factory=list)
     ms_bare: float | None = None
-
-
-def half_of(item: Item) -> int:
-    """0 or 1: a fixed split by image id (product composites by source object, GTxx)."""
-    key = item.id.split("_")[0] if item.source == "product_composites" else item.id
-    return zlib.crc32(f"{item.source}:{key}".encode()) & 1
 
 
 def cache_path(cache_dir: Path, seg: Segmenter, item: Item) -> Path:
@@ -256,10 +249,11 @@ def report(
         records = run(items, seg, n_clicks, mode, cache_dir, params, bare, progress)
         summary = summarize(records, n_clicks)
         halves = {
+            # The split of ``runner.split`` (read_manifest): tune on A, report on B.
             f"half {h}": summarize_records(
-                [r for r, i in zip(records, items, strict=True) if half_of(i) == h], n_clicks
+                [r for r, i in zip(records, items, strict=True) if i.half == h], n_clicks
             )
-            for h in (0, 1)
+            for h in HALVES
         }
         title = "from the automatic cut-out" if mode == "auto" else "from scratch"
         text.append(format_table({**summary, **halves}, title))

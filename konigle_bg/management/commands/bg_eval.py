@@ -56,11 +56,10 @@ class Command(BaseCommand):
             "--scratch", action="store_true", help="With --clicks: also start from nothing."
         )
         parser.add_argument(
-            "--cache",
+            "--clicks-cache",
             default="var/bg_eval_clicks",
             help="With --clicks: folder caching the automatic cut-outs (click 0).",
         )
-        parser.add_argument("--half", type=int, choices=(0, 1), help="With --clicks: one half.")
 
     def handle(
         self,
@@ -130,9 +129,7 @@ class Command(BaseCommand):
         n = o["clicks"]
         if n < 1:
             raise CommandError("--clicks must be at least 1")
-        if o.get("half") is not None:
-            items = [i for i in items if clicks.half_of(i) == o["half"]]
-        report = clicks.report(items, seg, n, o["scratch"], Path(o["cache"]), bare, progress)
+        report = clicks.report(items, seg, n, o["scratch"], Path(o["clicks_cache"]), bare, progress)
         self.stdout.write(f"segmenter {seg.key}, {len(items)} photos, up to {n} clicks")
         self.stdout.write(report["text"])
         if json_file:
