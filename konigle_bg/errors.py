@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import ErrorDetail
+from rest_framework.exceptions import ErrorDetail, NotFound
 
 
 def first_error(detail: Any) -> tuple[str, str]:
@@ -46,3 +46,8 @@ def error_body(detail: Any) -> dict:
 def field_error(field: str, message: str, code: str = "invalid") -> dict:
     """The error shape of one field's error (review views build their answers with it)."""
     return error_body({field: [ErrorDetail(message, code)]})
+
+
+def not_found() -> dict:
+    """The error shape of a 404: nothing there, or nothing the user may see."""
+    return error_body(NotFound().detail)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import host, services
 from .conf import bg_settings
-from .errors import field_error
+from .errors import field_error, not_found
 from .forms import RepromptForm, ReviewFilterForm
 from .imaging.prompts import prompts_from_title
 from .models import (
@@ -310,7 +310,9 @@ def reprocess_product(request: HttpRequest, product_id: int) -> HttpResponse:
 @staff_member_required
 @require_GET
 def image_status(request: HttpRequest, image_id: int) -> JsonResponse:
-    image = _image_for(request.user, image_id)
+    image = host.images_for(request.user).filter(pk=image_id).first()
+    if image is None:  # the JSON endpoints answer in the API's error shape, never a page
+        return JsonResponse(not_found(), status=404)
     return JsonResponse(photo_rows([image])[0])
 
 

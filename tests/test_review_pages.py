@@ -131,7 +131,10 @@ def test_grid_scoped_to_members(client, store, stranger, media):
     client.force_login(stranger)
     assert client.get(reverse("konigle_bg:review-store", args=[store.pk])).status_code == 404
     image = ProductImage.objects.first()
-    assert client.get(reverse("konigle_bg:image-status", args=[image.pk])).status_code == 404
+    status = client.get(reverse("konigle_bg:image-status", args=[image.pk]))
+    # The JSON endpoint answers in the API's error shape, not with an HTML page.
+    assert status.status_code == 404
+    assert status.json() == {"detail": "Not found.", "code": "not_found"}
     product_url = reverse("konigle_bg:review-product", args=[image.product_id])
     assert client.get(product_url).status_code == 404
     resp = client.post(reverse("konigle_bg:revert", args=[image.pk]))

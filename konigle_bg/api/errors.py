@@ -16,6 +16,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import error_body
+from ..errors import not_found as not_found_body
 
 
 class Conflict(APIException):
@@ -27,7 +28,7 @@ class Conflict(APIException):
 @csrf_exempt  # it changes nothing; a POST to a wrong path is a 404, not a CSRF page
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """A path under the API that no route matches."""
-    return JsonResponse(error_body(exceptions.NotFound().detail), status=404)
+    return JsonResponse(not_found_body(), status=404)
 
 
 def exception_handler(exc: Exception, context: dict):

@@ -21,6 +21,7 @@ import numpy as np
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image
 
 from .. import events, queue
@@ -56,16 +57,18 @@ PREVIEW_SIDE = 800  # the preview image's longer side (pixels)
 
 def _number(value, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidRequest(field, "Coordinates must be numbers.")
+        raise InvalidRequest(field, gettext("Coordinates must be numbers."))
     if not math.isfinite(value):
-        raise InvalidRequest(field, "Coordinates must be finite numbers.")
+        raise InvalidRequest(field, gettext("Coordinates must be finite numbers."))
     return float(value)
 
 
 def _inside(x: float, y: float, width: int, height: int, field: str) -> None:
     if not (0 <= x < width and 0 <= y < height):
         raise InvalidRequest(
-            field, f"The point ({x:g}, {y:g}) is outside the {width}x{height} photo."
+            field,
+            gettext("The point (%(x)g, %(y)g) is outside the %(w)dx%(h)d photo.")
+            % {"x": x, "y": y, "w": width, "h": height},
         )
 
 
@@ -78,19 +81,19 @@ def check_corrections(clicks, strokes, width: int, height: int) -> tuple[list, l
     clicks = [] if clicks is None else clicks
     strokes = [] if strokes is None else strokes
     if not isinstance(clicks, list):
-        raise InvalidRequest("clicks", "A list of {x, y, positive}.")
+        raise InvalidRequest("clicks", gettext("A list of {x, y, positive}."))
     if not isinstance(strokes, list):
-        raise InvalidRequest("strokes", "A list of {points, radius, positive}.")
+        raise InvalidRequest("strokes", gettext("A list of {points, radius, positive}."))
     if not clicks and not strokes:
-        raise InvalidRequest("clicks", "Give at least one click or one stroke.")
+        raise InvalidRequest("clicks", gettext("Give at least one click or one stroke."))
     if len(clicks) > MAX_CLICKS:
-        raise InvalidRequest("clicks", f"At most {MAX_CLICKS} clicks.")
+        raise InvalidRequest("clicks", gettext("At most %(n)d clicks.") % {"n": MAX_CLICKS})
     if len(strokes) > MAX_STROKES:
-        raise InvalidRequest("strokes", f"At most {MAX_STROKES} strokes.")
+        raise InvalidRequest("strokes", gettext("At most %(n)d strokes.") % {"n": MAX_STROKES})
     out_clicks = []
     for c in clicks:
         if not isinstance(c, dict) or "x" not in c or "y" not in c:
-            raise InvalidRequest("clicks", "Each click is {x, y, positive}.")
+            raise InvalidRequest("clicks", gettext("Each click is {x, y, positive}."))
         x, y = _number(c["x"], "clicks"), _number(c["y"], "clicks")
         _inside(x, y, width, height, "clicks")
         out_clicks.append({"x": x, "y": y, "positive": bool(c.get("positive", True))})
@@ -99,18 +102,22 @@ def check_corrections(clicks, strokes, width: int, height: int) -> tuple[list, l
         points = s.get("points") if isinstance(s, dict) else None
         if not isinstance(points, list) or not points or len(points) > MAX_STROKE_POINTS:
             raise InvalidRequest(
-                "strokes", f"Each stroke has 1 to {MAX_STROKE_POINTS} points [[x, y], ...]."
+                "strokes",
+                gettext("Each stroke has 1 to %(n)d points [[x, y], ...].")
+                % {"n": MAX_STROKE_POINTS},
             )
         pts = []
         for p in points:
             if not isinstance(p, list | tuple) or len(p) != 2:
-                raise InvalidRequest("strokes", "Each stroke point is [x, y].")
+                raise InvalidRequest("strokes", gettext("Each stroke point is [x, y]."))
             x, y = _number(p[0], "strokes"), _number(p[1], "strokes")
             _inside(x, y, width, height, "strokes")
             pts.append([x, y])
         radius = _number(s.get("radius", 6), "strokes")
         if not 0 < radius <= MAX_STROKE_RADIUS:
-            raise InvalidRequest("strokes", f"A stroke's radius is 1 to {MAX_STROKE_RADIUS} px.")
+            raise InvalidRequest(
+                "strokes", gettext("A stroke's radius is 1 to %(n)d px.") % {"n": MAX_STROKE_RADIUS}
+            )
         out_strokes.append(
             {"points": pts, "radius": radius, "positive": bool(s.get("positive", True))}
         )

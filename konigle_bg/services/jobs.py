@@ -6,6 +6,7 @@ import logging
 
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import host, queue
 from ..conf import bg_settings
@@ -65,12 +66,17 @@ def reprompt(image: Model, *, prompt: str | None = None, box=None, user=None) ->
     """
     prompt = (prompt or "").strip()
     if len(prompt) > MAX_PROMPT_LENGTH:
-        raise InvalidRequest("prompt", f"Keep the prompt under {MAX_PROMPT_LENGTH} characters.")
+        raise InvalidRequest(
+            "prompt", gettext("Keep the prompt under %(n)d characters.") % {"n": MAX_PROMPT_LENGTH}
+        )
     if prompt and not accepts_prompts():
         raise InvalidRequest(
             "prompt",
-            f"The installed segmentation backend ({bg_settings.SEGMENTER}) cannot take text "
-            "prompts; draw a box around the product instead.",
+            gettext(
+                "The installed segmentation backend (%(name)s) cannot take text prompts; "
+                "draw a box around the product instead."
+            )
+            % {"name": bg_settings.SEGMENTER},
         )
     if box:
         try:
@@ -81,7 +87,7 @@ def reprompt(image: Model, *, prompt: str | None = None, box=None, user=None) ->
     else:
         box = None
     if not prompt and box is None:
-        raise InvalidRequest(None, "Give a prompt, a box around the product, or both.")
+        raise InvalidRequest(None, gettext("Give a prompt, a box around the product, or both."))
     job = Job.objects.create(
         image=image, kind=Job.Kind.REPROMPT, prompt=prompt, box=box, requested_by=user
     )
