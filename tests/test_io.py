@@ -297,3 +297,15 @@ def test_scan_count_applies_to_jpeg_data_only():
     assert exc.value.code == "too_complex"
     # Deflate data holds 0xFFDA by chance (about once per 64 kB): PNGs are not counted.
     assert probe(save(Image.new("RGB", (16, 16), RED), "PNG") + markers).format == "PNG"
+
+
+def test_refusal_sentences_are_translated_before_their_values_are_filled_in():
+    """The pure decoder marks its messages; the Django side passes each sentence's template
+    through gettext, then fills in the numbers (so a translation keeps %(limit)s)."""
+    with pytest.raises(ImageRejected) as info:
+        probe(b"x" * 2**21, Limits(max_bytes=2**20))
+    exc = info.value
+    assert str(exc) == exc.message() and exc.message(lambda t: "") == ""
+    marked = exc.message(lambda template: "[de] " + template)
+    assert marked.startswith("[de] The file is larger than the 1 MB limit (")
+    assert pickle.loads(pickle.dumps(exc)).message() == str(exc)

@@ -56,6 +56,13 @@ def catalogs(tmp_path_factory) -> dict[str, str]:
         'msgid "Give a prompt, a box around the product, or both."',
         'msgid "This store has a theme with it."',
         'msgid "ids must be a comma-separated list of numbers"',
+        'msgid "At most %(n)d clicks."',
+        # upload refusals, marked in the pure decoder (imaging.io.gettext_noop)
+        'msgid "The file is empty."',
+        'msgid "Upload a JPEG, PNG, WebP, GIF, TIFF or BMP image."',
+        'msgid "The file is larger than the %(limit)s limit (%(size)s)."',
+        # the remove.bg-compatible API's keys (admin)
+        'msgid "Revoke selected keys"',
     ],
 )
 def test_makemessages_finds_the_strings(catalogs, msgid):

@@ -36,7 +36,18 @@ ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP")
 #: documentation suggests limiting to 500 against scan-flooding denial of service).
 MAX_JPEG_SCANS = 500
 
-_ACCEPTED_HINT = "Upload a JPEG, PNG, WebP, GIF, TIFF or BMP image."
+
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for translation (Django's makemessages finds it by this name) without
+    translating: this module stays free of Django; :class:`ImageRejected` keeps the parts so
+    the Django side can show them in the seller's language."""
+    return message
+
+
+_ACCEPTED_HINT = gettext_noop("Upload a JPEG, PNG, WebP, GIF, TIFF or BMP image.")
+_DAMAGED = gettext_noop("The image file is damaged and cannot be read.")
+
+Sentence = str | tuple[str, dict]
 
 
 class ImageRejected(ValueError):
@@ -45,14 +56,27 @@ class ImageRejected(ValueError):
     Codes: ``empty``, ``too_large``, ``not_an_image``, ``unsupported_format``,
     ``too_many_pixels``, ``too_complex`` (JPEG scan flooding), ``truncated``, ``corrupt``,
     ``unreadable`` (a path that cannot be read).
+
+    The message is made of ``sentences``: each a template marked for translation, or a
+    ``(template, params)`` pair filled with ``%``; :meth:`message` translates them.
     """
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, *sentences: Sentence) -> None:
         self.code = code
+        self.sentences = sentences
+        super().__init__(self.message())
 
-    def __reduce__(self):  # keep code/message through pickling (task queues pickle errors)
-        return (type(self), (self.code, str(self)))
+    def message(self, translate: Callable[[str], str] = str) -> str:
+        """The message, each sentence's template passed through ``translate`` first."""
+        parts = []
+        for sentence in self.sentences:
+            template, params = sentence if isinstance(sentence, tuple) else (sentence, None)
+            text = translate(template)
+            parts.append(text % params if params else text)
+        return " ".join(parts)
+
+    def __reduce__(self):  # keep code and sentences through pickling (task queues pickle errors)
+        return (type(self), (self.code, *self.sentences))
 
 
 @dataclass(frozen=True)
@@ -94,13 +118,13 @@ def _read(data: Source, limits: Limits) -> bytes:
             with open(data, "rb") as fh:
                 raw = fh.read(limits.max_bytes + 1)
         except OSError as exc:
-            raise ImageRejected("unreadable", f"The file could not be read ({exc}).") from exc
+            raise _unreadable(exc) from exc
     elif hasattr(data, "read"):
         raw = _read_stream(data, limits)
     else:
         raise TypeError(f"expected bytes, a path or a binary file, not {type(data).__name__}")
     if not raw:
-        raise ImageRejected("empty", "The file is empty.")
+        raise ImageRejected("empty", gettext_noop("The file is empty."))
     if len(raw) > limits.max_bytes:  # from a stream we stopped one byte past: size unknown
         raise _too_large(len(raw), limits, exact=isinstance(data, (bytes, bytearray, memoryview)))
     return raw
@@ -120,7 +144,7 @@ def _read_stream(stream: BinaryIO, limits: Limits) -> bytes:
     try:
         raw = stream.read(limits.max_bytes + 1)
     except (OSError, ValueError) as exc:
-        raise ImageRejected("unreadable", f"The file could not be read ({exc}).") from exc
+        raise _unreadable(exc) from exc
     finally:
         if start is not None:
             try:
@@ -130,11 +154,29 @@ def _read_stream(stream: BinaryIO, limits: Limits) -> bytes:
     return raw if isinstance(raw, bytes) else bytes(raw or b"")
 
 
+def _unreadable(exc: Exception) -> ImageRejected:
+    return ImageRejected(
+        "unreadable",
+        (gettext_noop("The file could not be read (%(reason)s)."), {"reason": str(exc)}),
+    )
+
+
 def _too_large(size: int, limits: Limits, exact: bool = True) -> ImageRejected:
     limit = f"{limits.max_bytes / MB:g} MB"
+    if not exact:
+        return ImageRejected(
+            "too_large",
+            (gettext_noop("The file is larger than the %(limit)s limit."), {"limit": limit}),
+        )
     # Round up so a file just over the limit never reads as "40.0 MB" against "40 MB".
-    known = f" ({math.ceil(size / MB * 10) / 10:g} MB)" if exact else ""
-    return ImageRejected("too_large", f"The file is larger than the {limit} limit{known}.")
+    size_mb = f"{math.ceil(size / MB * 10) / 10:g} MB"
+    return ImageRejected(
+        "too_large",
+        (
+            gettext_noop("The file is larger than the %(limit)s limit (%(size)s)."),
+            {"limit": limit, "size": size_mb},
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,47 +193,61 @@ def _sniff_foreign(raw: bytes) -> ImageRejected | None:
         brands = {head[8:12]} | {head[i : i + 4] for i in range(16, box_end - 3, 4)}
         if brands & {b"avif", b"avis"}:
             return ImageRejected(
-                "unsupported_format", "AVIF images are not supported yet: export as JPEG or PNG."
+                "unsupported_format",
+                gettext_noop("AVIF images are not supported yet: export as JPEG or PNG."),
             )
         if brands & {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}:
             if not _heif_available():
                 return ImageRejected(
-                    "unsupported_format", "HEIC photos are not supported yet: export as JPEG."
+                    "unsupported_format",
+                    gettext_noop("HEIC photos are not supported yet: export as JPEG."),
                 )
             return None
         return ImageRejected(
-            "not_an_image", "This file is a video or MP4-type file, not a photo. " + _ACCEPTED_HINT
+            "not_an_image",
+            gettext_noop("This file is a video or MP4-type file, not a photo."),
+            _ACCEPTED_HINT,
         )
     if head.startswith(b"%PDF"):
         return ImageRejected(
             "unsupported_format",
-            "PDF files are not supported: export the page as a JPEG or PNG image.",
+            gettext_noop("PDF files are not supported: export the page as a JPEG or PNG image."),
         )
     if head.startswith(b"%!PS") or head.startswith(b"\xc5\xd0\xd3\xc6"):
         return ImageRejected(
-            "unsupported_format", "PostScript/EPS files are not supported. " + _ACCEPTED_HINT
+            "unsupported_format",
+            gettext_noop("PostScript/EPS files are not supported."),
+            _ACCEPTED_HINT,
         )
     if head.startswith(b"8BPS"):
         return ImageRejected(
-            "unsupported_format", "Photoshop (PSD) files are not supported. " + _ACCEPTED_HINT
+            "unsupported_format",
+            gettext_noop("Photoshop (PSD) files are not supported."),
+            _ACCEPTED_HINT,
         )
     if head.startswith(b"\x00\x00\x00\x0cjP  ") or head.startswith(b"\xff\x4f\xff\x51"):
         return ImageRejected(
-            "unsupported_format", "JPEG 2000 images are not supported. " + _ACCEPTED_HINT
+            "unsupported_format",
+            gettext_noop("JPEG 2000 images are not supported."),
+            _ACCEPTED_HINT,
         )
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in text or (text.startswith(b"<?xml") and b"svg" in text):
         return ImageRejected(
             "unsupported_format",
-            "SVG (vector) images are not supported: export a JPEG or PNG.",
+            gettext_noop("SVG (vector) images are not supported: export a JPEG or PNG."),
         )
     if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<script")):
         return ImageRejected(
-            "not_an_image", "This file is a web page (HTML), not an image. " + _ACCEPTED_HINT
+            "not_an_image",
+            gettext_noop("This file is a web page (HTML), not an image."),
+            _ACCEPTED_HINT,
         )
     if text.startswith(b"#!") or text.startswith(b"<?php"):
         return ImageRejected(
-            "not_an_image", "This file is a script, not an image. " + _ACCEPTED_HINT
+            "not_an_image",
+            gettext_noop("This file is a script, not an image."),
+            _ACCEPTED_HINT,
         )
     return None
 
@@ -242,25 +298,32 @@ def _guard(fn: Callable[[], _T]) -> _T:
         raise
     except Image.DecompressionBombError as exc:  # a plugin's own check, e.g. GIF frame growth
         raise ImageRejected(
-            "too_many_pixels", "The image has far too many pixels to process."
+            "too_many_pixels", gettext_noop("The image has far too many pixels to process.")
         ) from exc
     except Image.DecompressionBombWarning as exc:
-        raise ImageRejected("too_many_pixels", "The image has too many pixels to process.") from exc
+        raise ImageRejected(
+            "too_many_pixels", gettext_noop("The image has too many pixels to process.")
+        ) from exc
     except MemoryError as exc:
-        raise ImageRejected("too_large", "The image is too large to process.") from exc
+        raise ImageRejected(
+            "too_large", gettext_noop("The image is too large to process.")
+        ) from exc
     except Image.UnidentifiedImageError as exc:
         raise ImageRejected(
-            "not_an_image", "This file is not a recognised image. " + _ACCEPTED_HINT
+            "not_an_image",
+            gettext_noop("This file is not a recognised image."),
+            _ACCEPTED_HINT,
         ) from exc
     except _DECODE_ERRORS as exc:
         if "truncated" in str(exc).lower() or isinstance(exc, EOFError):
             raise ImageRejected(
-                "truncated", "The image file is incomplete (truncated): upload it again."
+                "truncated",
+                gettext_noop("The image file is incomplete (truncated): upload it again."),
             ) from exc
-        raise ImageRejected("corrupt", "The image file is damaged and cannot be read.") from exc
+        raise ImageRejected("corrupt", _DAMAGED) from exc
     except Exception as exc:  # last line of defence: log it so the bug gets fixed, still refuse
         logger.warning("unexpected error decoding an image", exc_info=True)
-        raise ImageRejected("corrupt", "The image file is damaged and cannot be read.") from exc
+        raise ImageRejected("corrupt", _DAMAGED) from exc
 
 
 def _open(raw: bytes, limits: Limits) -> Image.Image:
@@ -271,12 +334,24 @@ def _open(raw: bytes, limits: Limits) -> Image.Image:
     im = _guard(lambda: _open_plugin(raw))
     width, height = im.size
     if width <= 0 or height <= 0:
-        raise ImageRejected("corrupt", "The image has no pixels (zero width or height).")
+        raise ImageRejected(
+            "corrupt", gettext_noop("The image has no pixels (zero width or height).")
+        )
     if width * height > limits.max_pixels:
         raise ImageRejected(
             "too_many_pixels",
-            f"The image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
-            f"the limit is {limits.max_pixels / 1e6:g} megapixels.",
+            (
+                gettext_noop(
+                    "The image is %(width)d x %(height)d pixels (%(mp).0f megapixels); "
+                    "the limit is %(limit)g megapixels."
+                ),
+                {
+                    "width": width,
+                    "height": height,
+                    "mp": width * height / 1e6,
+                    "limit": limits.max_pixels / 1e6,
+                },
+            ),
         )
     if im.format in ("JPEG", "MPO") or im.info.get("compression") in ("jpeg", "tiff_jpeg"):
         # Each progressive scan is a pass over the whole image: a few kB of empty scans can
@@ -287,8 +362,13 @@ def _open(raw: bytes, limits: Limits) -> Image.Image:
         if scans > MAX_JPEG_SCANS:
             raise ImageRejected(
                 "too_complex",
-                f"This JPEG is made of {scans} progressive scans, far more than cameras or "
-                "editors write; re-save it as a normal JPEG.",
+                (
+                    gettext_noop(
+                        "This JPEG is made of %(scans)d progressive scans, far more than "
+                        "cameras or editors write; re-save it as a normal JPEG."
+                    ),
+                    {"scans": scans},
+                ),
             )
     return im
 
@@ -311,7 +391,9 @@ def _open_plugin(raw: bytes) -> Image.Image:
         if not verdict:
             continue
         if isinstance(verdict, str):  # the plugin knows the format but cannot read it here
-            raise ImageRejected("unsupported_format", f"{verdict}. " + _ACCEPTED_HINT)
+            raise ImageRejected(
+                "unsupported_format", ("%(verdict)s.", {"verdict": verdict}), _ACCEPTED_HINT
+            )
         try:
             return factory(io.BytesIO(raw), None)
         except _DECODE_ERRORS as exc:  # the signature matched, the header did not parse

@@ -17,7 +17,7 @@ from .. import host
 from ..conf import bg_settings
 from ..imaging.io import ImageRejected, decode
 from ..storage import derived
-from ..validators import upload_limits
+from ..validators import rejection_message, upload_limits
 
 log = logging.getLogger("konigle_bg")
 
@@ -58,7 +58,7 @@ def load_source(image: Model) -> Image.Image:
         with f.storage.open(f.name, "rb") as fh:
             img = decode(fh, upload_limits(), max_side=bg_settings.MAX_SIDE)
     except ImageRejected as exc:
-        raise SourceUnavailable(str(exc)) from exc
+        raise SourceUnavailable(rejection_message(exc)) from exc
     except OSError as exc:
         raise SourceUnavailable(
             f"The original photo file is missing or unreadable ({exc})."

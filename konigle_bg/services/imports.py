@@ -7,11 +7,12 @@ import posixpath
 
 from django.core.files.base import ContentFile
 from django.db.models import Model
+from django.utils.translation import gettext
 
 from .. import host
 from ..conf import bg_settings
 from ..imaging.io import ImageRejected, probe
-from ..validators import upload_limits
+from ..validators import rejection_message, upload_limits
 
 log = logging.getLogger("konigle_bg")
 
@@ -41,7 +42,10 @@ def import_photo_from_url(product: Model, url: str) -> Model:
         info = probe(fetched.data, upload_limits())
     except ImageRejected as exc:
         raise FetchRefused(
-            "bad_image", f"The address did not give a usable image: {exc}", exc.code
+            "bad_image",
+            gettext("The address did not give a usable image: %(reason)s")
+            % {"reason": rejection_message(exc)},
+            exc.code,
         ) from exc
     stem = posixpath.splitext(posixpath.basename(fetched.final_url.split("?")[0]))[0]
     image = add_photo(product, fetched.data, stem or "photo")
