@@ -10,7 +10,6 @@ whichever is shown.
 from __future__ import annotations
 
 import base64
-import io
 import logging
 import math
 import threading
@@ -26,17 +25,15 @@ from PIL import Image
 
 from .. import events, queue
 from ..imaging import corrections as engine
-from ..imaging import cutcache, refine
+from ..imaging import refine
 from ..models import Cutout, Job, JobStatus, PhotoState
-from .cutouts import packed_name, png_bytes
+from .cutouts import png_bytes, write_cutout_files
 from .files import (
     SourceUnavailable,
     load_source,
     photo_size,
-    results_dir,
     source_checksum,
     spec_hash,
-    write_file,
 )
 from .jobs import InvalidRequest
 from .photo_state import mark_queued, set_photo_state, state_of
@@ -225,21 +222,14 @@ def preview_corrections(image: Model, clicks, strokes) -> dict:
     Raises InvalidRequest for bad input or a photo with no cut-out yet.
     """
     started = time.perf_counter()
-    try:
-        width, height = photo_size(image)
-    except SourceUnavailable as exc:
-        raise InvalidRequest(None, str(exc)) from exc
-    clicks, strokes = check_corrections(clicks, strokes, width, height)
-    base = base_cutout(image)
+    clicks, strokes, base, (width, height) = checked_request(image, clicks, strokes)
     session, alpha = _corrected_alpha(image, base, clicks, strokes)
     rgba = np.dstack([session.photo, np.clip(alpha * 255 + 0.5, 0, 255).astype(np.uint8)])
     img = Image.fromarray(rgba, "RGBA")
     if max(img.size) > PREVIEW_SIDE:
         img.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE), Image.Resampling.BILINEAR)
-    buf = io.BytesIO()
-    img.save(buf, "PNG", compress_level=1)
     return {
-        "preview": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode(),
+        "preview": "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode(),
         "width": width,
         "height": height,
         "base_cutout": base.pk,
@@ -252,14 +242,20 @@ def preview_corrections(image: Model, clicks, strokes) -> dict:
 # ---------------------------------------------------------------- apply (a job)
 
 
-def request_corrections(image: Model, clicks, strokes, user=None) -> Job:
-    """Queue the corrected cut-out and its variant on the photo's theme; returns the Job."""
+def checked_request(image: Model, clicks, strokes) -> tuple[list, list, Cutout, tuple[int, int]]:
+    """The request's clicks and strokes checked against the photo, the cut-out they correct,
+    and the photo's size; InvalidRequest for bad input or a photo with no cut-out yet."""
     try:
         width, height = photo_size(image)
     except SourceUnavailable as exc:
         raise InvalidRequest(None, str(exc)) from exc
     clicks, strokes = check_corrections(clicks, strokes, width, height)
-    base = base_cutout(image)
+    return clicks, strokes, base_cutout(image), (width, height)
+
+
+def request_corrections(image: Model, clicks, strokes, user=None) -> Job:
+    """Queue the corrected cut-out and its variant on the photo's theme; returns the Job."""
+    clicks, strokes, base, _ = checked_request(image, clicks, strokes)
     job = Job.objects.create(
         image=image,
         kind=Job.Kind.CORRECT,
@@ -305,14 +301,7 @@ def corrected_cutout(image: Model, base: Cutout, clicks: list, strokes: list) ->
     a8 = np.clip(alpha * 255 + 0.5, 0, 255).astype(np.uint8)
     rgba = np.dstack([foreground, a8])
     rgba[a8 == 0] = 0  # hidden colour never shows; the PNG gets far smaller
-    rgba_img = Image.fromarray(rgba, "RGBA")
-    folder = results_dir(image)
-    stem = f"{folder}/cutouts/{key}-{base.source_checksum[:8]}"
-    rgba_name = write_file(f"{stem}.png", png_bytes(rgba_img))
-    write_file(packed_name(rgba_name), cutcache.pack(rgba_img))
-    mask_name = write_file(f"{stem}-mask.png", png_bytes(Image.fromarray(a8, "L")))
-    row.rgba.name, row.mask.name = rgba_name, mask_name
-    row.width, row.height = rgba_img.size
+    write_cutout_files(image, row, Image.fromarray(rgba, "RGBA"), Image.fromarray(a8, "L"))
     box = refine.mask_box(alpha > 0.5)
     row.bbox = list(box) if box else None
     # The seller looked at this one and chose it: it needs no further review.

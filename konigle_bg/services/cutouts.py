@@ -129,15 +129,8 @@ def ensure_cutout_image(
         scale = img.width / photo_size(image)[0]
         box = [round(v * scale) for v in box]
     result = pipeline.cutout(img, seg, prompts=prompts, box=tuple(box) if box else None)
-    folder = results_dir(image)
     rgba = clear_hidden(result.rgba())
-    rgba_name = write_file(f"{folder}/cutouts/{key}-{checksum[:8]}.png", png_bytes(rgba))
-    write_file(packed_name(rgba_name), cutcache.pack(rgba))  # what theme switches read
-    mask_name = write_file(
-        f"{folder}/cutouts/{key}-{checksum[:8]}-mask.png", png_bytes(result.mask_image())
-    )
-    row.rgba.name, row.mask.name = rgba_name, mask_name
-    row.width, row.height = img.size
+    write_cutout_files(image, row, rgba, result.mask_image())
     row.bbox = list(result.bbox) if result.bbox else None
     row.confidence = float(result.confidence)
     if result.details:  # e.g. the cascade's two results
@@ -148,6 +141,16 @@ def ensure_cutout_image(
     # One line per segmentation actually run (the cluster tests count them per worker).
     log.info("image %s: cut out in %d ms (cutout %s)", image.pk, row.duration_ms, row.pk)
     return row, rgba
+
+
+def write_cutout_files(image: Model, row: Cutout, rgba: Image.Image, mask: Image.Image) -> None:
+    """The cut-out's files beside the original (RGBA, its packed copy, the mask), named on
+    ``row`` (not saved): ``cutouts/<spec hash>-<checksum>.png`` and ``...-mask.png``."""
+    stem = f"{results_dir(image)}/cutouts/{row.spec_hash}-{row.source_checksum[:8]}"
+    row.rgba.name = write_file(f"{stem}.png", png_bytes(rgba))
+    write_file(packed_name(row.rgba.name), cutcache.pack(rgba))  # what theme switches read
+    row.mask.name = write_file(f"{stem}-mask.png", png_bytes(mask))
+    row.width, row.height = rgba.size
 
 
 def cached_cutout(image: Model, checksum: str) -> Cutout | None:
