@@ -385,6 +385,9 @@ def test_shop_titles_name_the_product():
     ("title", "expected"),
     [
         ("Kraft Gift Box, Large", ["gift box"]),
+        # The demo store's own product: "box" alone is a product, not only a part.
+        ("Blue Storage Box", ["blue storage box"]),
+        ("Red Shoe Box", ["red shoe box"]),
         ("Men's Chronograph Watch Black Leather Strap", ["black leather watch"]),
         ("Leather Watch Strap 20mm, Brown", ["brown leather watch strap"]),
         ("French Press Coffee Maker 1L Stainless Steel", ["stainless steel french press"]),

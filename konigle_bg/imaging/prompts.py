@@ -35,7 +35,7 @@ _NOUNS = frozenset(
     mug cup glass tumbler bottle flask jug pitcher teapot kettle pan skillet wok pot saucepan
     casserole oven fryer mixer blender toaster grinder knife fork spoon spatula whisk ladle
     bowl plate dish tray platter board colander sieve grater peeler opener corkscrew jar
-    canister container thermos coaster napkin placemat tablecloth apron
+    canister container box thermos coaster napkin placemat tablecloth apron
     lamp light chandelier lantern candle vase mirror frame clock cushion pillow blanket throw
     rug carpet curtain towel duvet quilt sheet mattress basket planter
     chair table desk sofa couch stool bench bed shelf bookcase cabinet dresser wardrobe
