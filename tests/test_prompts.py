@@ -388,6 +388,7 @@ def test_shop_titles_name_the_product():
         # The demo store's own product: "box" alone is a product, not only a part.
         ("Blue Storage Box", ["blue storage box"]),
         ("Red Shoe Box", ["red shoe box"]),
+        ("Leather Football, Size 5", ["leather football"]),
         ("Men's Chronograph Watch Black Leather Strap", ["black leather watch"]),
         ("Leather Watch Strap 20mm, Brown", ["brown leather watch strap"]),
         ("French Press Coffee Maker 1L Stainless Steel", ["stainless steel french press"]),
@@ -396,3 +397,15 @@ def test_shop_titles_name_the_product():
 )
 def test_multi_word_products_and_parts(title, expected):
     assert prompts_from_title(title) == expected
+
+
+def test_every_demo_product_is_named():
+    """The demo store's titles pre-fill the re-prompt field: none may fall back to "product"."""
+    import json
+    from pathlib import Path
+
+    rows = json.loads((Path(__file__).parent.parent / "fixtures" / "demo_store.json").read_text())
+    titles = [r["fields"]["title"] for r in rows if "title" in r["fields"]]
+    assert len(titles) >= 10
+    unnamed = [t for t in titles if prompts_from_title(t) == ["product"]]
+    assert unnamed == []

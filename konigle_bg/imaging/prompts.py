@@ -45,6 +45,7 @@ _NOUNS = frozenset(
     controller router tv charger cable adapter case cover stand holder mount tripod drone printer
     watchband strap band protector sleeve battery bank powerbank e-reader smartwatch
     toy doll teddy plush puzzle truck car train robot blocks figure kite ball bat racket
+    football basketball volleyball baseball
     helmet skateboard scooter bicycle bike tricycle rocket dinosaur playset
     book notebook journal diary pen pencil marker crayon eraser stapler calendar planner
     bottle perfume lipstick mascara serum cream lotion shampoo conditioner soap brush comb
