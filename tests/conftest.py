@@ -66,6 +66,16 @@ def owner(django_user_model):
 
 
 @pytest.fixture
+def api(owner):
+    """The store owner's API client (signed in without a token)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client
+
+
+@pytest.fixture
 def store(owner):
     from products.models import Store
 

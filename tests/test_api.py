@@ -18,13 +18,6 @@ SIZE = (320, 240)
 
 
 @pytest.fixture
-def api(owner):
-    client = APIClient()
-    client.force_authenticate(owner)
-    return client
-
-
-@pytest.fixture
 def other_store(django_user_model):
     user = django_user_model.objects.create_user("other", password="pw")
     return Store.objects.create(name="Other", slug="other", owner=user)

@@ -23,13 +23,6 @@ SIZE = (320, 240)
 
 
 @pytest.fixture
-def api(owner):
-    client = APIClient()
-    client.force_authenticate(owner)
-    return client
-
-
-@pytest.fixture
 def processed(make_product):
     product = make_product(title="Blue Ceramic Mug", photos=1, size=SIZE)
     product.status = "published"

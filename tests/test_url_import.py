@@ -179,13 +179,6 @@ def test_allow_list_is_the_only_way_to_a_private_address(site, make_product, set
     assert not product.images.exists()
 
 
-@pytest.fixture
-def api(owner):
-    client = APIClient()
-    client.force_authenticate(owner)
-    return client
-
-
 def _endpoint(product) -> str:
     return f"/api/bg/products/{product.pk}/photos-from-url/"
 
