@@ -455,11 +455,7 @@ def render(
     for layer in layers:
         _composite(region, (rx0, ry0), layer)
     if base is None:
-        # Straight alpha for the file: divide the colour by coverage where there is any.
-        a = region[..., 3]
-        inv = np.divide(np.float32(255.0), a, out=np.zeros_like(a), where=a > 0)
-        for c in range(3):
-            region[..., c] *= inv
+        framing.unpremultiply(region)  # straight alpha for the file
     # One pass: round, saturate to 0..255, to uint8 (values are never below -1e-4 here).
     out = cv2.convertScaleAbs(region)
     canvas.paste(Image.fromarray(out), (rx0, ry0))

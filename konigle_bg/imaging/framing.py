@@ -23,6 +23,7 @@ __all__ = [
     "canvas_size",
     "place",
     "scale_premultiplied",
+    "unpremultiply",
 ]
 
 # Alpha (0..255) above which a pixel counts as product for the bounding box: low enough to keep
@@ -182,3 +183,13 @@ def scale_premultiplied(crop: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     for c in range(3):
         np.clip(q[..., c], 0.0, alpha, out=q[..., c])
     return q
+
+
+def unpremultiply(premultiplied: np.ndarray) -> np.ndarray:
+    """Premultiplied float (h, w, 4) in 0..255 -> straight colour, in place (and returned):
+    the colour divided by coverage where there is any, 0 where there is none."""
+    a = premultiplied[..., 3]
+    inv = np.divide(np.float32(255.0), a, out=np.zeros_like(a), where=a > 0)
+    for c in range(3):
+        premultiplied[..., c] *= inv
+    return premultiplied

@@ -56,11 +56,7 @@ def foreground_box(rgba: Image.Image) -> tuple[int, int, int, int] | None:
 
 def _straight(premultiplied: np.ndarray) -> Image.Image:
     """Premultiplied float (h, w, 4) in 0..255 -> straight RGBA image."""
-    a = premultiplied[..., 3]
-    inv = np.divide(np.float32(255.0), a, out=np.zeros_like(a), where=a > 0)
-    out = premultiplied.copy()
-    for c in range(3):
-        out[..., c] *= inv
+    out = framing.unpremultiply(premultiplied.copy())
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGBA")
 
 
