@@ -48,7 +48,7 @@ from .files import (
     spec_hash,
     write_file,
 )
-from .imports import IMPORT_EXTENSIONS, add_photo, import_photo_from_url
+from .imports import IMPORT_EXTENSIONS, add_photo, fetch_public_image, import_photo_from_url
 from .jobs import (
     MAX_PROMPT_LENGTH,
     MIN_BOX_SIDE,
@@ -138,6 +138,7 @@ __all__ = [
     "ensure_cutout_image",
     "ensure_variant",
     "finish_theme_run",
+    "fetch_public_image",
     "flatten",
     "get_or_create_row",
     "import_photo_from_url",

@@ -20,6 +20,20 @@ log = logging.getLogger("konigle_bg")
 IMPORT_EXTENSIONS = {"JPEG": "jpg", "TIFF": "tif", "MPO": "jpg"}
 
 
+def fetch_public_image(url: str, **limits):
+    """``urlfetch.fetch_image`` with the site's settings for URLs a user gives (size, deadline,
+    the hosts allowed to be private); ``limits`` adds checks such as ``max_pixels``."""
+    from ..urlfetch import fetch_image
+
+    return fetch_image(
+        url.strip(),
+        max_bytes=bg_settings.MAX_UPLOAD_BYTES,
+        timeout=float(bg_settings.URL_IMPORT_TIMEOUT),
+        allow_hosts=frozenset(bg_settings.URL_IMPORT_ALLOW_HOSTS),
+        **limits,
+    )
+
+
 def import_photo_from_url(product: Model, url: str) -> Model:
     """Download a photo from a public URL and add it to ``product`` as a new original.
 
@@ -29,14 +43,9 @@ def import_photo_from_url(product: Model, url: str) -> Model:
     pixel limit. Only ``URL_IMPORT_ALLOW_HOSTS`` may be private (tests, an internal CDN).
     The new host image row triggers the usual processing when the product is published.
     """
-    from ..urlfetch import FetchRefused, fetch_image
+    from ..urlfetch import FetchRefused
 
-    fetched = fetch_image(
-        url.strip(),
-        max_bytes=bg_settings.MAX_UPLOAD_BYTES,
-        timeout=float(bg_settings.URL_IMPORT_TIMEOUT),
-        allow_hosts=frozenset(bg_settings.URL_IMPORT_ALLOW_HOSTS),
-    )
+    fetched = fetch_public_image(url)
     try:
         # fetch_image checks bytes only; the pixel limit is ours (same as an upload's).
         info = probe(fetched.data, upload_limits())

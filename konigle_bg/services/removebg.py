@@ -22,7 +22,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import numpy as np
 from django.core import signing
 from django.core.cache import caches
 from django.core.files.base import ContentFile
@@ -35,9 +34,10 @@ from ..conf import bg_settings
 from ..imaging import compose, cutcache, pipeline
 from ..imaging.io import ImageRejected, decode, encode, probe
 from ..imaging.subject_layout import Layout, Length, arrange, fit_pixels, foreground_box, hard_alpha
-from ..validators import upload_limits
-from .cutouts import segmenter
+from ..validators import rejection_message, upload_limits
+from .cutouts import clear_hidden, png_bytes, segmenter
 from .files import flatten
+from .imports import fetch_public_image
 
 log = logging.getLogger("konigle_bg")
 
@@ -143,22 +143,16 @@ def _decode(data: bytes, *, background: bool = False) -> Image.Image:
         )
         if background:
             code, title = "invalid_bg_image", "The background image could not be read"
-        raise bad_request(code, title, str(exc)) from exc
+        raise bad_request(code, title, rejection_message(exc)) from exc
 
 
 def fetch(url: str, what: str = "image") -> bytes:
     """Bytes of an image at a public URL, through the SSRF-safe fetcher the URL import uses."""
-    from ..urlfetch import FetchRefused, fetch_image
+    from ..urlfetch import FetchRefused
 
     prefix = "" if what == "image" else "bg_"
     try:
-        fetched = fetch_image(
-            url.strip(),
-            max_bytes=bg_settings.MAX_UPLOAD_BYTES,
-            timeout=float(bg_settings.URL_IMPORT_TIMEOUT),
-            allow_hosts=frozenset(bg_settings.URL_IMPORT_ALLOW_HOSTS),
-            max_pixels=bg_settings.MAX_PIXELS,
-        )
+        fetched = fetch_public_image(url, max_pixels=bg_settings.MAX_PIXELS)
     except FetchRefused as exc:
         if exc.code in ("bad_url", "scheme"):
             raise bad_request(
@@ -222,9 +216,7 @@ def cut_out(data: bytes, img: Image.Image, prompts_for_type: str, box) -> Image.
                 pass
     started = time.perf_counter()
     result = pipeline.cutout(flatten(img), seg, prompts=prompts, box=tuple(box) if box else None)
-    rgba = np.array(result.rgba())
-    rgba[rgba[..., 3] == 0] = 0  # as the packed copy has it: same answer cached or not
-    out = Image.fromarray(rgba, "RGBA")
+    out = clear_hidden(result.rgba())  # as the packed copy has it: same answer cached or not
     if ttl > 0:
         cache.set(key, cutcache.pack(out), timeout=ttl)
     log.info("removebg: cut out %dx%d in %d ms", *img.size,
@@ -251,12 +243,6 @@ def _has_transparency(img: Image.Image) -> bool:
     return img.mode == "RGBA" and img.getchannel("A").getextrema()[0] < 255
 
 
-def _png_l(img: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "PNG", compress_level=1)
-    return buf.getvalue()
-
-
 def _on_white(img: Image.Image) -> Image.Image:
     if img.mode != "RGBA":
         return img.convert("RGB")
@@ -274,10 +260,10 @@ def _encode(img: Image.Image, fmt: str) -> tuple[bytes, str]:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("color.jpg", encode(rgba.convert("RGB"), "JPEG"))
-            zf.writestr("alpha.png", _png_l(rgba.getchannel("A")))
+            zf.writestr("alpha.png", png_bytes(rgba.getchannel("A")))
         return buf.getvalue(), "zip"
     if img.mode == "L" and fmt == "png":  # channels=alpha: a greyscale PNG
-        return _png_l(img), "png"
+        return png_bytes(img), "png"
     if fmt == "jpg":
         return encode(_on_white(img), "JPEG"), "jpg"
     return encode(img, "PNG" if fmt == "png" else "WEBP"), fmt
