@@ -25,7 +25,6 @@ from datetime import timedelta
 from django.core import signing
 from django.core.cache import caches
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Model
 from django.utils import timezone
 from PIL import Image
@@ -34,6 +33,7 @@ from ..conf import bg_settings
 from ..imaging import compose, cutcache, pipeline
 from ..imaging.io import ImageRejected, decode, encode, probe
 from ..imaging.subject_layout import Layout, Length, arrange, fit_pixels, foreground_box, hard_alpha
+from ..storage import derived
 from ..validators import rejection_message, upload_limits
 from .cutouts import clear_hidden, png_bytes, segmenter
 from .files import flatten
@@ -332,7 +332,7 @@ def keep_result(store: Model, result: Result) -> str:
     """
     folder = f"{RESULTS_DIR}/{store.pk}"
     prune_results(folder)
-    name = default_storage.save(
+    name = derived.save(
         f"{folder}/{uuid.uuid4().hex}.{result.format}", ContentFile(result.data)
     )
     return signing.dumps(name, salt=_SIGNING_SALT, compress=True)
@@ -341,7 +341,7 @@ def keep_result(store: Model, result: Result) -> str:
 def prune_results(folder: str) -> int:
     keep = timedelta(seconds=int(bg_settings.REMOVEBG_KEEP_SECONDS))
     try:
-        _, files = default_storage.listdir(folder)
+        _, files = derived.listdir(folder)
     except (FileNotFoundError, NotImplementedError, OSError):
         return 0
     removed = 0
@@ -349,8 +349,8 @@ def prune_results(folder: str) -> int:
     for fname in files:
         path = posixpath.join(folder, fname)
         try:
-            if now - default_storage.get_modified_time(path) > keep:
-                default_storage.delete(path)
+            if now - derived.get_modified_time(path) > keep:
+                derived.delete(path)
                 removed += 1
         except (NotImplementedError, OSError):
             continue
@@ -368,7 +368,7 @@ def open_kept_result(token: str):
     if not isinstance(name, str) or not name.startswith(RESULTS_DIR + "/"):
         raise RemoveBgError(404, "not_found", "Result not found or expired")
     try:
-        fh = default_storage.open(name, "rb")
+        fh = derived.open(name, "rb")
     except (FileNotFoundError, OSError) as exc:
         raise RemoveBgError(404, "not_found", "Result not found or expired") from exc
     ext = posixpath.splitext(name)[1].lstrip(".")
