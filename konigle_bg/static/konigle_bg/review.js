@@ -62,7 +62,9 @@
     var card = document.getElementById("card-" + row.id);
     if (!card) return;
     card.dataset.status = row.status;
-    card.querySelector(".after").src = row.display_url;
+    // A held result is not on the store: the card shows it (the grid's accept needs a reload).
+    card.querySelector(".after").src = row.held ? row.pending_url : row.display_url;
+    card.classList.toggle("held", !!row.held);
     var st = card.querySelector("[data-field=status_label]");
     st.textContent = row.status_label;
     st.className = "bg-status s-" + (row.status || "none");
