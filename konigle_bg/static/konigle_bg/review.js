@@ -67,7 +67,7 @@
     card.classList.toggle("held", !!row.held);
     var st = card.querySelector("[data-field=status_label]");
     st.textContent = row.status_label;
-    st.className = "bg-status s-" + (row.status || "none");
+    st.className = "bg-status s-" + (row.held ? "held" : row.status || "none");
     card.querySelector("[data-field=confidence]").textContent =
       row.confidence_pct === null ? "" : row.confidence_pct + "%";
     card.querySelector("[data-field=theme]").textContent = row.reverted ? "original" : row.theme;
