@@ -375,3 +375,16 @@ def test_a_seller_job_that_fails_says_why_and_has_no_outcome(photo, owner):
     job = services.run_seller_job(job.pk)
     assert job.status == JobStatus.FAILED and job.outcome == "" and job.error
     assert Job.objects.get(pk=job.pk).error == job.error
+
+
+def test_demo_site_logs_a_held_photo(photo, caplog, django_capture_on_commit_callbacks):
+    import logging
+
+    doubtful(photo, 0.2)
+    with caplog.at_level(logging.INFO, logger="products"):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.cut_out_and_show(photo.pk)
+    assert f"held /bg/products/{photo.product_id}/#photo-{photo.pk} (confidence 20%)" in (
+        caplog.text
+    )
+    assert "purge" not in caplog.text  # the store did not change
