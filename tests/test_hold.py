@@ -94,6 +94,10 @@ def test_a_doubtful_first_result_is_made_but_the_original_stays(
     assert held(photo) == outcome.variant
     # The shop hears of the hold, never of a change: the store did not change.
     assert heard == [("held", photo.pk, outcome.variant.pk, 0.2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.cut_out_and_show(photo.pk)  # a re-delivered task
+    assert again.status == OutcomeStatus.HELD and again.variant == outcome.variant
+    assert len(heard) == 1  # the seller is told once
     status = services.photo_status(type(photo).objects.get(pk=photo.pk))
     assert status.is_held and status.needs_review and status.label == "Held for review"
     assert status.pending_url == outcome.variant.file.url

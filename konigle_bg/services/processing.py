@@ -302,7 +302,8 @@ def _finish(
         if hold:
             PhotoState.objects.filter(pk=state.pk).update(**done, held_variant=variant)
             keep_shown_on_theme(image, variant.theme)
-            events.photo_held_on_commit(image, variant, cut.confidence)
+            if current.held_variant_id != variant.pk:  # a re-delivered task tells no one twice
+                events.photo_held_on_commit(image, variant, cut.confidence)
             log.info(
                 "image %s: result %s held (confidence %.2f)", image.pk, variant.pk, cut.confidence
             )
