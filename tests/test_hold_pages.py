@@ -94,6 +94,9 @@ def test_product_page_shows_the_held_result_beside_what_the_store_shows(owner_cl
     assert f'src="{pending.file.url}" alt="held result"' in html
     assert "made by u2netp" in html and "Held for you" in html
     assert reverse("konigle_bg:accept", args=[waiting.pk]) in html
+    # Nothing is shown but the original, yet the seller may keep it for good (drops the hold).
+    revert = html[html.index(reverse("konigle_bg:revert", args=[waiting.pk])) :]
+    assert "disabled" not in revert[: revert.index("</button>")]
 
 
 def test_status_json_says_held(owner_client, shop):
