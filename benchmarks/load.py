@@ -197,7 +197,7 @@ def _tally(image_ids: list[int], logs: list[Path]) -> dict:
             lost.append(pk)
         elif state.status == JobStatus.FAILED:
             failed.append({"image": pk, "reason": state.error})
-        elif active[pk] == 1:
+        elif active[pk] == 1 or state.held_variant_id:  # shown, or held for the seller
             completed.append(pk)
         else:
             lost.append(pk)  # "done" but nothing shown

@@ -2,8 +2,9 @@
 
     class ProductAdmin(BackgroundProductAdminMixin, admin.ModelAdmin): ...
 
-adds "Revert photos to originals" / "Process photos again" actions, a Revert button on the
-product page, and before/after thumbnails of each photo. The actions join the host admin's own
+adds "Revert photos to originals" / "Process photos again" / "Accept held results" actions,
+a Revert button on the product page, and before/after thumbnails of each photo (with an
+Accept button for a result held for the seller). The actions join the host admin's own
 ``actions`` and the thumbnails its ``fields``/``readonly_fields``: nothing to copy by hand.
 """
 
@@ -36,35 +37,40 @@ def thumb(url: str, size: int = 120) -> str:
     )
 
 
-def photo_strip(product, revert_url) -> str:
-    """Original and displayed photo side by side, for every photo of a product."""
+# Buttons post the surrounding change form (and its CSRF token) to another URL.
+BUTTON = '<button type="submit" formnovalidate formaction="{}" class="button">{}</button>'
+
+
+def photo_strip(product, action_url) -> str:
+    """Original and displayed photo side by side, for every photo of a product; a result held
+    for the seller beside them, with its Accept button. ``action_url(image, action)`` is the
+    URL a photo's button posts to ("revert" or "accept")."""
     images = list(host.product_images(product))
     if not images:
         return _("No photos.")
     rows = []
     for photo in services.photo_statuses(images):
         status = photo.label
+        if photo.confidence_pct is not None:
+            status = f"{status} ({photo.confidence_pct}%)"
         if photo.error:
             status = f"{status}: {photo.error}"
-        rows.append(
-            (
-                thumb(photo.original_file.url),
-                thumb(photo.display_url),
-                status,
-                revert_url(photo.image),
-            )
-        )
+        buttons = format_html(BUTTON, action_url(photo.image, "revert"), _("Revert photo"))
+        held = "-"
+        if photo.is_held:
+            held = thumb(photo.pending_url)
+            accept = format_html(BUTTON, action_url(photo.image, "accept"), _("Accept"))
+            buttons = format_html("{} {}", accept, buttons)
+        rows.append((thumb(photo.original_url), thumb(photo.display_url), held, status, buttons))
     return format_html(
-        '<table class="bg-strip"><tr><th>{}</th><th>{}</th><th>{}</th><th></th></tr>{}</table>',
+        '<table class="bg-strip"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr>'
+        "{}</table>",
         _("Original"),
         _("Shown on the store"),
+        _("Held for review"),
         _("Status"),
         format_html_join(
-            "",
-            # Buttons post the surrounding change form (and its CSRF token) to another URL.
-            '<tr><td>{}</td><td>{}</td><td>{}</td><td><button type="submit" formnovalidate '
-            'formaction="{}" class="button">{}</button></td></tr>',
-            [(*row, _("Revert photo")) for row in rows],
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
         ),
     )
 
@@ -75,11 +81,36 @@ def reverted_message(n: int) -> str:
     ) % {"n": n}
 
 
+def accepted_message(n: int) -> str:
+    return ngettext(
+        "%(n)d held result accepted: it is shown now.",
+        "%(n)d held results accepted: they are shown now.",
+        n,
+    ) % {"n": n}
+
+
+def accept_all(images) -> int:
+    """Accept the held result of each of ``images`` that has one; returns how many."""
+    n = 0
+    for image in images:
+        try:
+            services.accept_held(image)
+        except services.NothingHeld:
+            continue
+        n += 1
+    return n
+
+
 class BackgroundProductAdminMixin:
     """For the host's product ModelAdmin."""
 
     change_form_template = "admin/konigle_bg/product_change_form.html"
-    bg_actions = ("revert_backgrounds", "process_backgrounds", "choose_product_theme")
+    bg_actions = (
+        "revert_backgrounds",
+        "process_backgrounds",
+        "accept_held_backgrounds",
+        "choose_product_theme",
+    )
     bg_photos_field = "background_photos"
 
     def __init__(self, *args, **kwargs) -> None:
@@ -104,8 +135,10 @@ class BackgroundProductAdminMixin:
         info = self.model._meta.app_label, self.model._meta.model_name
         return photo_strip(
             obj,
-            lambda img: reverse(
-                "admin:{}_{}_revert_photos".format(*info), args=[obj.pk], query={"image": img.pk}
+            lambda img, action: reverse(
+                "admin:{}_{}_{}_photos".format(*info, action),
+                args=[obj.pk],
+                query={"image": img.pk},
             ),
         )
 
@@ -113,6 +146,11 @@ class BackgroundProductAdminMixin:
     def revert_backgrounds(self, request, queryset):
         n = sum(services.revert_product(p) for p in queryset)
         self.message_user(request, reverted_message(n), messages.SUCCESS)
+
+    @admin.action(description=_("Accept held results (show them)"), permissions=["change"])
+    def accept_held_backgrounds(self, request, queryset):
+        n = sum(accept_all(host.product_images(p)) for p in queryset)
+        self.message_user(request, accepted_message(n), messages.SUCCESS)
 
     @admin.action(description=_("Use another theme for this product"), permissions=["change"])
     def choose_product_theme(self, request, queryset):
@@ -140,9 +178,35 @@ class BackgroundProductAdminMixin:
                 self.admin_site.admin_view(self.revert_view),
                 name="{}_{}_revert_photos".format(*info),
             ),
+            path(
+                "<path:object_id>/accept-photos/",
+                self.admin_site.admin_view(self.accept_view),
+                name="{}_{}_accept_photos".format(*info),
+            ),
         ] + super().get_urls()
 
     def revert_view(self, request, object_id):
+        """Revert one photo (``?image=``) or every photo of the product."""
+        obj, images = self._photos_for_action(request, object_id)
+        if images is None:
+            n = services.revert_product(obj)
+        else:
+            for image in images:
+                services.revert_image(image)
+            n = len(images)
+        self.message_user(request, reverted_message(n), messages.SUCCESS)
+        return self._back_to(obj)
+
+    def accept_view(self, request, object_id):
+        """Accept the held result of one photo (``?image=``) or of every photo of the product."""
+        obj, images = self._photos_for_action(request, object_id)
+        n = accept_all(host.product_images(obj) if images is None else images)
+        self.message_user(request, accepted_message(n), messages.SUCCESS)
+        return self._back_to(obj)
+
+    def _photos_for_action(self, request, object_id):
+        """The product and the photo named by ``?image=`` (None: all of them), for a POST by
+        someone who may change the product."""
         obj = self.get_object(request, object_id)
         # get_object is scoped by get_queryset, so another store's product is simply absent:
         # a 404, never a 403 that would say it exists.
@@ -151,13 +215,11 @@ class BackgroundProductAdminMixin:
         if request.method != "POST" or not self.has_change_permission(request, obj):
             raise PermissionDenied
         image_id = request.GET.get("image")
-        if image_id:
-            image = get_object_or_404(host.product_images(obj), pk=image_id)
-            services.revert_image(image)
-            n = 1
-        else:
-            n = services.revert_product(obj)
-        self.message_user(request, reverted_message(n), messages.SUCCESS)
+        if not image_id:
+            return obj, None
+        return obj, [get_object_or_404(host.product_images(obj), pk=image_id)]
+
+    def _back_to(self, obj):
         info = self.model._meta.app_label, self.model._meta.model_name
         return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
 

@@ -49,6 +49,12 @@ DEFAULTS: dict[str, Any] = {
     "KEEP_VARIANTS": 1,
     "DEFAULT_THEME": "white",
     "REVIEW_THRESHOLD": 0.6,
+    # Doubtful results wait for a person: a new automatic result scoring under HOLD_THRESHOLD
+    # (None = REVIEW_THRESHOLD) is made and kept, but the store goes on showing what it showed
+    # before until the seller accepts it, corrects it or re-prompts the photo.
+    "HOLD_THRESHOLD": None,
+    # False: every result is shown at once, however doubtful (the behaviour before holds).
+    "HOLD_DOUBTFUL_RESULTS": True,
     # Input limits.
     "MAX_UPLOAD_BYTES": 40 * 1024 * 1024,
     "MAX_PIXELS": 80_000_000,

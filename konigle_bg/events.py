@@ -1,14 +1,21 @@
 """Signals konigle_bg sends to the shop, always after the transaction commits.
 
-``photo_changed``: the image a photo shows on the storefront changed. One per photo, with::
+``photo_changed``: the image a photo shows on the storefront changed; sent only then (a
+result held for the seller, or one already shown, sends nothing). One per photo, with::
 
     sender   the host image model class
     image    the host photo (an instance of KONIGLE_BG["IMAGE_MODEL"])
     variant  the Variant shown now, or None when the original is shown again
     reason   "shown"     a processing job's result was shown
+             "accepted"  the seller accepted a result that was held for them
              "activated" the owner chose a result from the history (review page, API, admin)
              "reverted"  the owner went back to the original
              "switched"  a store-wide theme run switched it
+
+``photo_held``: a new result scored under ``KONIGLE_BG["HOLD_THRESHOLD"]`` and waits for the
+seller; the storefront goes on showing what it showed. With ``sender`` the host image model
+class, ``image``, ``variant`` (the held result, not shown) and ``confidence``: e.g. to e-mail
+the seller a link to the review page.
 
 ``theme_run_finished``: a store-wide theme run ended, with ``sender`` ThemeRun, ``run`` and
 ``reason`` ("completed" or "cancelled"); the photos it switched each had ``photo_changed``.
@@ -36,10 +43,12 @@ from django.dispatch import Signal
 log = logging.getLogger("konigle_bg")
 
 photo_changed = Signal()
+photo_held = Signal()
 theme_run_finished = Signal()
 
-SHOWN, ACTIVATED, REVERTED, SWITCHED = "shown", "activated", "reverted", "switched"
-REASONS = (SHOWN, ACTIVATED, REVERTED, SWITCHED)
+SHOWN, ACCEPTED, ACTIVATED = "shown", "accepted", "activated"
+REVERTED, SWITCHED = "reverted", "switched"
+REASONS = (SHOWN, ACCEPTED, ACTIVATED, REVERTED, SWITCHED)
 
 
 def _send(signal: Signal, sender, **kwargs) -> None:
@@ -53,6 +62,13 @@ def photo_changed_on_commit(image, variant, reason: str) -> None:
     assert reason in REASONS, reason
     transaction.on_commit(
         lambda: _send(photo_changed, type(image), image=image, variant=variant, reason=reason)
+    )
+
+
+def photo_held_on_commit(image, variant, confidence: float | None) -> None:
+    """Send ``photo_held`` for one photo once the current transaction commits."""
+    transaction.on_commit(
+        lambda: _send(photo_held, type(image), image=image, variant=variant, confidence=confidence)
     )
 
 

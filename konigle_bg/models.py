@@ -28,6 +28,21 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class OutcomeStatus(models.TextChoices):
+    """What became of one photo's job (``services.Outcome``; a seller's Job keeps it too)."""
+
+    DONE = "done", _("Shown on the store")
+    HELD = "held", _("Held for the seller: not shown yet")
+    REVERTED = "reverted", _("Kept in the history, not shown: reverted meanwhile")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Nothing to do")
+    CUT = "cut", _("Cut out; rendering queued")
+
+
+# Outcomes of a job that made a result (a seller's Job ends "done" with one of them).
+MADE_OUTCOMES = (OutcomeStatus.DONE, OutcomeStatus.HELD, OutcomeStatus.REVERTED)
+
+
 class Cutout(models.Model):
     """The product cut out of one version of a photo: alpha matte + decontaminated RGBA."""
 
@@ -120,6 +135,11 @@ class PhotoState(models.Model):
     # Starts of the current job that never reached an end (its worker was killed): bounded by
     # KONIGLE_BG["MAX_ATTEMPTS"], since django-q only counts attempts that return a result.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A doubtful automatic result waiting for the seller (KONIGLE_BG["HOLD_THRESHOLD"]): made,
+    # not shown; the store shows the active variant (or the original) until it is accepted.
+    held_variant = models.ForeignKey(
+        "Variant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -129,31 +149,48 @@ class PhotoState(models.Model):
         return f"state of image {self.image_id}"
 
 
-def needs_review(status: str, confidence: float | None) -> bool:
-    """Whether the seller should look at a photo: failed, or a confidence under the threshold.
+def hold_threshold() -> float | None:
+    """Confidence under which a new automatic result waits for the seller; None: never."""
+    if not bg_settings.HOLD_DOUBTFUL_RESULTS:
+        return None
+    threshold = bg_settings.HOLD_THRESHOLD
+    return bg_settings.REVIEW_THRESHOLD if threshold is None else float(threshold)
+
+
+def needs_review(status: str, confidence: float | None, held: bool = False) -> bool:
+    """Whether the seller should look at a photo: failed, a result held for them, or a
+    confidence under the threshold.
 
     The one rule; :func:`needs_review_q` is the same rule as a query (a test keeps them equal).
     """
     low = confidence is not None and confidence < bg_settings.REVIEW_THRESHOLD
-    return status == JobStatus.FAILED or low
+    return status == JobStatus.FAILED or held or low
 
 
 def needs_review_q() -> Q:
     """:func:`needs_review` as a filter on the host's image model."""
-    return Q(bg_state__status=JobStatus.FAILED) | Q(
-        bg_state__confidence__lt=bg_settings.REVIEW_THRESHOLD
+    return (
+        Q(bg_state__status=JobStatus.FAILED)
+        | Q(bg_state__held_variant__isnull=False)
+        | Q(bg_state__confidence__lt=bg_settings.REVIEW_THRESHOLD)
     )
 
 
 def in_review_order(images):
-    """Photos least confident first, failed ones before any score (review pages and API)."""
+    """Held photos first (they wait for the seller), then least confident first, failed ones
+    before any score (review pages and API)."""
     return images.annotate(
+        held_rank=Case(
+            When(bg_state__held_variant__isnull=False, then=Value(0)),
+            default=Value(1),
+            output_field=models.IntegerField(),
+        ),
         review_rank=Case(
             When(bg_state__status=JobStatus.FAILED, then=Value(-1.0)),
             default=F("bg_state__confidence"),
             output_field=FloatField(),
-        )
-    ).order_by(F("review_rank").asc(nulls_last=True), "pk")
+        ),
+    ).order_by("held_rank", F("review_rank").asc(nulls_last=True), "pk")
 
 
 class ThemeRunState(models.TextChoices):
@@ -306,6 +343,9 @@ class Job(models.Model):
     corrections = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     error = models.TextField(blank=True)
+    # What became of a finished job's result: shown, held for the seller, or not shown because
+    # the owner reverted meanwhile ("" until it ends, and for a failed job: see ``error``).
+    outcome = models.CharField(max_length=10, choices=OutcomeStatus.choices, blank=True)
     variant = models.ForeignKey(
         Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

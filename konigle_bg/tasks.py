@@ -1,5 +1,8 @@
 """django-q2 entry points: they take primary keys and call services; nothing else.
 
+What they return is kept by django-q as the task's result: small and JSON-friendly (a photo
+job's ``services.Outcome.as_result()``, e.g. ``{"status": "held", "variant": 12}``).
+
 Their dotted paths (``konigle_bg.tasks.<name>``, see ``queue.TASKS``) are what django-q stores
 with a queued task, so they keep their names across releases.
 """
@@ -18,18 +21,18 @@ def process_image(
     prompt: str | None = None,
     box: list[int] | None = None,
     generation: int | None = None,
-) -> str:
+) -> dict:
     """Process one queued photo (``services.queue_photo``)."""
     outcome = services.process_queued_photo(image_id, prompt=prompt, box=box, generation=generation)
-    log.info("image %s: %s %s", image_id, outcome.status, outcome.error)
-    return outcome.status
+    log.info("image %s: %s %s", image_id, outcome.status, outcome.reason)
+    return outcome.as_result()
 
 
-def render_image(image_id: int, cutout_id: int, generation: int | None = None) -> str:
+def render_image(image_id: int, cutout_id: int, generation: int | None = None) -> dict:
     """Second half of a split job: composite a finished cut-out (a CPU worker's task)."""
     outcome = services.render_and_show(image_id, cutout_id, generation=generation)
-    log.info("image %s: rendered %s %s", image_id, outcome.status, outcome.error)
-    return outcome.status
+    log.info("image %s: rendered %s %s", image_id, outcome.status, outcome.reason)
+    return outcome.as_result()
 
 
 def run_job(job_id: int, generation: int | None = None) -> str:

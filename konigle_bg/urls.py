@@ -18,4 +18,5 @@ urlpatterns = [
     path("images/<int:image_id>/reprompt/", views.reprompt, name="reprompt"),
     path("images/<int:image_id>/revert/", views.revert, name="revert"),
     path("images/<int:image_id>/activate/", views.activate, name="activate"),
+    path("images/<int:image_id>/accept/", views.accept, name="accept"),
 ]

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,7 +26,6 @@ from .models import (
     BackgroundTheme,
     Job,
     JobStatus,
-    PhotoState,
     ThemeRun,
     Variant,
     in_review_order,
@@ -56,17 +56,23 @@ def review_queryset(images, *, needs_review: bool = False, status: str = ""):
 
 
 def _row(photo: services.PhotoStatus, job: Job | None) -> dict:
+    """A photo as the pages and their JSON show it: read off :class:`services.PhotoStatus`
+    (what the API shows too), plus the photo's latest job."""
     return {
         "id": photo.image.pk,
         "status": photo.status,
         "status_label": photo.label,
         "error": photo.error or (job.error if job else ""),
         "confidence": photo.confidence,
-        "confidence_pct": None if photo.confidence is None else round(100 * photo.confidence),
+        "confidence_pct": photo.confidence_pct,
         "needs_review": photo.needs_review,
+        "held": photo.is_held,
         "reverted": photo.reverted,
-        "original_url": photo.original_file.url,
+        "original_url": photo.original_url,
         "display_url": photo.display_url,
+        "pending_url": photo.pending_url,
+        "pending_variant": photo.held.pk if photo.held else None,
+        "made_by": photo.made_by,
         "theme": photo.theme_name,
         "variant": photo.active.pk if photo.active else None,
         "job": _job_dict(job) if job else None,
@@ -84,15 +90,18 @@ def _job_dict(job: Job) -> dict:
         "kind": job.kind,
         "status": job.status,
         "error": job.error,
+        "outcome": job.outcome,
         "prompt": job.prompt,
         "box": job.box,
         "variant": job.variant_id,
     }
 
 
-def photo_rows(images) -> list[dict]:
-    """Everything the pages show about ``images``, in a fixed number of queries."""
-    photos = services.photo_statuses(images)
+def photo_rows(images, photos: list[services.PhotoStatus] | None = None) -> list[dict]:
+    """Everything the pages show about ``images`` (their ``photos`` when the caller has
+    them), in a fixed number of queries."""
+    if photos is None:
+        photos = services.photo_statuses(images)
     jobs = services.latest_jobs([p.image for p in photos])
     return [_row(photo, jobs.get(photo.image.pk)) for photo in photos]
 
@@ -126,11 +135,11 @@ def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
     )
     per_page = filters.get("per_page") or 50
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-    rows = photo_rows(page.object_list)
-    for row, img in zip(rows, page.object_list, strict=True):
-        product = host.image_product(img)
-        row["product"] = product
-        row["title"] = host.product_title(product)
+    photos = services.photo_statuses(page.object_list)
+    rows = photo_rows(page.object_list, photos)
+    for row, photo in zip(rows, photos, strict=True):
+        row["product"] = photo.product
+        row["title"] = photo.product_title
     query = request.GET.copy()
     query.pop("page", None)
     themes = list(BackgroundTheme.objects.filter(store=store))
@@ -145,6 +154,8 @@ def review_store(request: HttpRequest, store_id: int) -> HttpResponse:
             "form": form,
             "query": query.urlencode(),
             "threshold_pct": round(100 * bg_settings.REVIEW_THRESHOLD),
+            "held_total": images.filter(bg_state__held_variant__isnull=False).count(),
+            "back": request.get_full_path(),
             "themes": themes,
             "run": run,
             "run_open": bool(run and run.is_open),
@@ -168,7 +179,8 @@ def review_product(request: HttpRequest, product_id: int) -> HttpResponse:
     """One product: each photo's original, what is shown, its history; revert, re-prompt."""
     product = get_object_or_404(host.products_for(request.user), pk=product_id)
     images = list(host.product_images(product))
-    rows = photo_rows(images)
+    photos = services.photo_statuses(images)
+    rows = photo_rows(images, photos)
     title = host.product_title(product)
     suggested = ", ".join(prompts_from_title(title, host.product_description(product)))
     history: dict = {}
@@ -178,17 +190,14 @@ def review_product(request: HttpRequest, product_id: int) -> HttpResponse:
         .order_by("-created", "-pk")
     ):
         history.setdefault(v.image_id, []).append(v)
-    states = {s.image_id: s for s in PhotoState.objects.filter(image__in=images)}
     accepts = services.accepts_prompts()
-    for image, row in zip(images, rows, strict=True):
-        row["fix"] = services.editor_state(image)
-        state = states.get(row["id"])
-        remembered = state.prompt if state else ""
+    for photo, row in zip(photos, rows, strict=True):
+        row["fix"] = services.editor_state(photo.image)
         row["variants"] = history.get(row["id"], [])
         row["form"] = RepromptForm(
-            initial={"prompt": remembered or suggested}, accepts_prompts=accepts
+            initial={"prompt": photo.prompt or suggested}, accepts_prompts=accepts
         )
-        row["box"] = state.box if state else None
+        row["box"] = photo.box
     return render(
         request,
         "konigle_bg/review_product.html",
@@ -214,6 +223,13 @@ def _storefront_url(product) -> str:
 
 
 def _back(request: HttpRequest, image) -> HttpResponse:
+    """Back to the page the action came from (``next``, e.g. the store grid), else to the
+    photo on its product's page."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(f"{back}#card-{image.pk}")
     product = host.image_product(image)
     url = reverse("konigle_bg:review-product", args=[product.pk])
     return redirect(f"{url}#photo-{image.pk}")
@@ -272,6 +288,20 @@ def activate(request: HttpRequest, image_id: int) -> HttpResponse:
                 image, gettext("result %(variant)s is shown now.") % {"variant": variant.pk}
             ),
         )
+    return _back(request, image)
+
+
+@staff_member_required
+@require_POST
+def accept(request: HttpRequest, image_id: int) -> HttpResponse:
+    """Show the result held for the seller (one click on the grid or the product page)."""
+    image = _image_for(request.user, image_id)
+    try:
+        services.accept_held(image)
+    except services.NothingHeld as exc:
+        messages.warning(request, photo_message(image, exc))
+    else:
+        messages.success(request, photo_message(image, gettext("accepted: it is shown now.")))
     return _back(request, image)
 
 

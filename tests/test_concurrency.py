@@ -42,9 +42,10 @@ def test_revert_during_a_reprompt_wins(hooked, make_product):
     assert shown(image) is not None
     hooked.append(lambda: services.revert_image(image))  # the owner reverts mid-way
 
-    outcome = services.cut_out_and_show(image.pk, box=[40, 30, 440, 330])
+    outcome = services.reprompt_photo(image.pk, prompt="", box=[40, 30, 440, 330])
 
-    assert outcome.status == "done" and outcome.variant is not None  # the work is kept ...
+    assert outcome.status == "reverted" and outcome.variant is not None  # the work is kept ...
+    assert outcome.reason == ""  # the status says it all: no text on a result made
     assert shown(image) is None  # ... but not shown: the revert came last
     state = PhotoState.objects.get(image=image)
     assert state.reverted and state.status == JobStatus.DONE
@@ -67,7 +68,7 @@ def test_reprompt_after_revert_is_shown(hooked, make_product):
     image = product.images.get()
     services.cut_out_and_show(image.pk)
     services.revert_image(image)
-    services.cut_out_and_show(image.pk, box=[40, 30, 440, 330])  # asked after the revert
+    services.reprompt_photo(image.pk, prompt="", box=[40, 30, 440, 330])  # after the revert
     variant = shown(image)
     assert variant is not None and variant.cutout.box == [40, 30, 440, 330]
     assert not PhotoState.objects.get(image=image).reverted

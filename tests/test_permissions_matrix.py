@@ -80,6 +80,9 @@ MATRIX: dict[str, Entry] = {
     "admin/products/product/<path:object_id>/revert-photos/": Entry(
         "object", "POST", obj="product"
     ),
+    "admin/products/product/<path:object_id>/accept-photos/": Entry(
+        "object", "POST", obj="product"
+    ),
     **admin_model("products/store", "store"),
     **admin_model("konigle_bg/backgroundtheme", "theme"),
     "admin/konigle_bg/backgroundtheme/switch/": Entry("staff"),
@@ -115,10 +118,12 @@ MATRIX: dict[str, Entry] = {
     "bg/images/<int:image_id>/reprompt/": Entry("object", "POST", obj="image"),
     "bg/images/<int:image_id>/revert/": Entry("object", "POST", obj="image"),
     "bg/images/<int:image_id>/activate/": Entry("object", "POST", obj="image"),
+    "bg/images/<int:image_id>/accept/": Entry("object", "POST", obj="image"),
     # API
     "api/bg/": Entry("staff"),
     "api/bg/^images/$": Entry("list"),
     "api/bg/^images/(?P<pk>[^/.]+)/$": Entry("object", obj="image"),
+    "api/bg/^images/(?P<pk>[^/.]+)/accept/$": Entry("object", "POST", obj="image"),
     "api/bg/^images/(?P<pk>[^/.]+)/activate/$": Entry("object", "POST", obj="image"),
     "api/bg/^images/(?P<pk>[^/.]+)/reprompt/$": Entry("object", "POST", obj="image"),
     "api/bg/images/<int:pk>/corrections/": Entry("object", "POST", obj="image"),
@@ -287,7 +292,8 @@ def client_for(user, csrf: bool = False) -> Client:
     return client
 
 
-ALLOWED_WRITE = {200, 201, 202, 204, 302, 400}
+# 409: allowed, but the object's state says no (e.g. accept with no result held).
+ALLOWED_WRITE = {200, 201, 202, 204, 302, 400, 409}
 
 
 def check(route: str, entry: Entry, role: str, resp) -> str | None:

@@ -63,7 +63,7 @@ def test_unused_cutout_goes_with_its_history(make_product, django_capture_on_com
     image = make_product(published=True).images.get()
     first = services.cut_out_and_show(image.pk).variant
     old_cut = first.cutout
-    second = services.cut_out_and_show(image.pk, box=[40, 30, 440, 330]).variant
+    second = services.reprompt_photo(image.pk, prompt="", box=[40, 30, 440, 330]).variant
     assert second.cutout_id != old_cut.pk and second.is_active
     files = [Path(old_cut.rgba.path), Path(old_cut.mask.path), Path(first.file.path)]
     assert all(p.exists() for p in files)

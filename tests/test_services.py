@@ -132,7 +132,7 @@ def test_large_original_is_worked_at_max_side(make_product, settings):
     """Bounded worker memory: the cut-out is made at MAX_SIDE, a drawn box scaled to match."""
     settings.KONIGLE_BG = {**settings.KONIGLE_BG, "MAX_SIDE": 240}
     image = make_product(published=True).images.get()  # a 480x360 original
-    outcome = services.cut_out_and_show(image.pk, box=[140, 60, 340, 300])
+    outcome = services.reprompt_photo(image.pk, prompt="", box=[140, 60, 340, 300])
     cut = outcome.variant.cutout
     assert (cut.width, cut.height) == (240, 180)
     assert cut.box == [140, 60, 340, 300]  # remembered in the original's coordinates
@@ -207,7 +207,7 @@ def test_photo_status_says_what_is_shown(make_product):
     fresh = services.photo_status(image)
     assert fresh.label == "Not processed" and not fresh.needs_review
     assert fresh.display_url == image.image.url == services.display_url(image)
-    outcome = services.cut_out_and_show(image.pk, force=True)
+    outcome = services.process_again(image.pk)
     image = type(image).objects.get(pk=image.pk)
     shown = services.photo_status(image)
     assert shown.active == outcome.variant and shown.label == "Done"

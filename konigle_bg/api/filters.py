@@ -60,12 +60,12 @@ class ImageFilter(filters.FilterSet):
     )
     needs_review = StrictBooleanFilter(
         method="filter_needs_review",
-        help_text="Failed, or confidence under KONIGLE_BG['REVIEW_THRESHOLD'].",
+        help_text="Failed, held, or confidence under KONIGLE_BG['REVIEW_THRESHOLD'].",
     )
     ordering = filters.ChoiceFilter(
         method="filter_ordering",
         choices=[("confidence", "confidence"), ("-confidence", "-confidence")],
-        help_text="Default: least confident first, failed before any score.",
+        help_text="Default: held first, then least confident, failed before any score.",
     )
 
     def filter_product(self, queryset, name, value):

@@ -10,10 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from .. import host, services
+from .. import services
 from ..conf import bg_settings
 from ..imaging.compose import PRESETS, Theme
-from ..models import BackgroundTheme, Cutout, Job, JobStatus, ThemeRun, Variant
+from ..models import MADE_OUTCOMES, BackgroundTheme, Cutout, Job, JobStatus, ThemeRun, Variant
 from . import permissions
 from .errors import Conflict
 
@@ -90,6 +90,14 @@ class CutoutSerializer(serializers.ModelSerializer):
 
 class JobSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="Poll this until status is done or failed.")
+    outcome = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in MADE_OUTCOMES],
+        allow_blank=True,
+        read_only=True,
+        help_text="A done job's result: done (shown), held (waits for the seller to accept "
+        "it), reverted (kept in the history, not shown: the photo was reverted meanwhile); "
+        "'' until the job ends, and for a failed one.",
+    )
 
     class Meta:
         model = Job
@@ -101,6 +109,7 @@ class JobSerializer(serializers.ModelSerializer):
             "prompt",
             "box",
             "status",
+            "outcome",
             "error",
             "variant",
             "created",
@@ -117,90 +126,105 @@ class JobSerializer(serializers.ModelSerializer):
 # ---------------------------------------------------------------- photos
 
 
-class ImageSerializer(serializers.Serializer):
-    """A host photo with konigle_bg's state. Expects ``active_variants`` prefetched."""
+@extend_schema_field(OpenApiTypes.URI)
+class AbsoluteUrlField(serializers.CharField):
+    """A site-relative URL made absolute for the request; null when there is none."""
 
-    id = serializers.IntegerField(read_only=True)
-    product = serializers.SerializerMethodField()
-    product_title = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField(help_text="pending, running, done, failed or ''.")
-    error = serializers.SerializerMethodField()
-    confidence = serializers.SerializerMethodField()
-    needs_review = serializers.SerializerMethodField()
-    reverted = serializers.SerializerMethodField()
-    original_url = serializers.SerializerMethodField()
-    display_url = serializers.SerializerMethodField(
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return _abs(self.context.get("request"), value) or None
+
+
+class OptionalTextField(serializers.CharField):
+    """Text, or null when empty."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
+class ImageSerializer(serializers.Serializer):
+    """A host photo with konigle_bg's state, read off ``services.PhotoStatus`` (the read model
+    the review pages show too). Expects the queryset of ``ImageViewSet.get_queryset``."""
+
+    id = serializers.IntegerField(source="image.pk", read_only=True)
+    product = serializers.IntegerField(source="product.pk", read_only=True)
+    product_title = serializers.CharField(read_only=True)
+    status = serializers.CharField(
+        read_only=True, help_text="pending, running, done, failed or ''."
+    )
+    status_label = serializers.CharField(
+        source="label", read_only=True, help_text="The status in the seller's words."
+    )
+    error = serializers.CharField(read_only=True)
+    confidence = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="The latest result's (the held one's)."
+    )
+    needs_review = serializers.BooleanField(read_only=True)
+    held = serializers.BooleanField(
+        source="is_held",
+        read_only=True,
+        help_text="A result waits for the seller (under HOLD_THRESHOLD): made, not shown "
+        "until accepted (POST .../accept/), corrected or re-prompted.",
+    )
+    reverted = serializers.BooleanField(read_only=True)
+    original_url = AbsoluteUrlField()
+    display_url = AbsoluteUrlField(
         help_text="What the storefront shows: the active variant, else the original."
     )
-    active_variant = serializers.SerializerMethodField()
-    theme = serializers.SerializerMethodField(help_text="Theme of the active variant.")
+    pending_url = AbsoluteUrlField(help_text="The held result, not shown yet; null if none.")
+    active_variant = serializers.IntegerField(
+        source="active.pk", read_only=True, allow_null=True, default=None
+    )
+    pending_variant = serializers.IntegerField(
+        source="held.pk",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The held result's variant.",
+    )
+    theme = OptionalTextField(source="theme_name", help_text="Theme of the active variant.")
+    made_by = OptionalTextField(
+        help_text="The segmentation model that made the latest result (held, else shown)."
+    )
 
-    def get_product(self, obj) -> int:
-        return getattr(obj, f"{bg_settings.PRODUCT_FIELD}_id")
-
-    def get_product_title(self, obj) -> str:
-        return host.product_title(host.image_product(obj))
-
-    def get_status(self, obj) -> str:
-        return services.photo_status(obj).status
-
-    def get_error(self, obj) -> str:
-        return services.photo_status(obj).error
-
-    def get_confidence(self, obj) -> float | None:
-        return services.photo_status(obj).confidence
-
-    def get_needs_review(self, obj) -> bool:
-        return services.photo_status(obj).needs_review
-
-    def get_reverted(self, obj) -> bool:
-        return services.photo_status(obj).reverted
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_original_url(self, obj) -> str | None:
-        return _file_url(self.context.get("request"), host.image_file(obj))
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_display_url(self, obj) -> str | None:
-        return _file_url(self.context.get("request"), services.photo_status(obj).shown_file)
-
-    def get_active_variant(self, obj) -> int | None:
-        active = services.photo_status(obj).active
-        return active.pk if active else None
-
-    def get_theme(self, obj) -> str | None:
-        return services.photo_status(obj).theme_name or None
+    def to_representation(self, instance):
+        return super().to_representation(services.photo_status(instance))
 
 
 class ImageDetailSerializer(ImageSerializer):
     variants = serializers.SerializerMethodField()
     cutouts = serializers.SerializerMethodField()
-    prompt = serializers.SerializerMethodField(help_text="The remembered re-prompt, if any.")
-    box = serializers.SerializerMethodField(help_text="The remembered box, if any.")
+    prompt = serializers.CharField(read_only=True, help_text="The remembered re-prompt, if any.")
+    box = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        allow_null=True,
+        help_text="The remembered box, if any.",
+    )
     latest_job = serializers.SerializerMethodField()
 
     @extend_schema_field(VariantSerializer(many=True))
-    def get_variants(self, obj):
-        qs = Variant.objects.filter(image=obj).select_related("theme").order_by("-created", "-pk")
+    def get_variants(self, photo: services.PhotoStatus):
+        qs = (
+            Variant.objects.filter(image=photo.image)
+            .select_related("theme")
+            .order_by("-created", "-pk")
+        )
         return VariantSerializer(qs, many=True, context=self.context).data
 
     @extend_schema_field(CutoutSerializer(many=True))
-    def get_cutouts(self, obj):
-        qs = Cutout.objects.filter(image=obj).order_by("-created", "-pk")
+    def get_cutouts(self, photo: services.PhotoStatus):
+        qs = Cutout.objects.filter(image=photo.image).order_by("-created", "-pk")
         return CutoutSerializer(qs, many=True, context=self.context).data
 
-    def get_prompt(self, obj) -> str:
-        state = services.photo_status(obj).state
-        return state.prompt if state else ""
-
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), allow_null=True))
-    def get_box(self, obj):
-        state = services.photo_status(obj).state
-        return state.box if state else None
-
     @extend_schema_field(JobSerializer(allow_null=True))
-    def get_latest_job(self, obj):
-        job = Job.objects.filter(image=obj).first()
+    def get_latest_job(self, photo: services.PhotoStatus):
+        job = Job.objects.filter(image=photo.image).first()
         return JobSerializer(job, context=self.context).data if job else None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,9 +12,9 @@ from rest_framework.response import Response
 
 from .. import services
 from ..conf import bg_settings
-from ..models import Variant, in_review_order
+from ..models import in_review_order
 from . import permissions
-from .errors import ContractMixin
+from .errors import Conflict, ContractMixin
 from .filters import ImageFilter, JobFilter, ThemeFilter, ThemeRunFilter
 from .permissions import IsStoreMember
 from .serializers import (
@@ -44,16 +43,14 @@ class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return ImageDetailSerializer if self.action != "list" else ImageSerializer
 
+    # 409: accept on a photo with no result waiting (accepted already, or none was held).
+    error_statuses = {"accept": ["409"]}
+
     def get_queryset(self):
-        active = Prefetch(
-            "bg_variants",
-            queryset=Variant.objects.filter(is_active=True).select_related("theme"),
-            to_attr="active_variants",
-        )
         qs = (
             permissions.images(self.request.user)
-            .select_related(bg_settings.PRODUCT_FIELD, "bg_state")
-            .prefetch_related(active)
+            .select_related(bg_settings.PRODUCT_FIELD, *services.status_related())
+            .prefetch_related(services.active_variants_prefetch())
         )
         # The filters (api/filters.py) narrow this down; ?ordering= replaces the review order.
         return in_review_order(qs) if self.action == "list" else qs
@@ -78,6 +75,19 @@ class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
         ser = ActivateSerializer(data=request.data, context={"image": image})
         ser.is_valid(raise_exception=True)
         services.activate(ser.validated_data["variant"])
+        return self._detail(image)
+
+    @extend_schema(request=None, responses=ImageDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk=None, format=None) -> Response:
+        """Show the result held for the seller (``held``: it scored under HOLD_THRESHOLD and
+        waits); it is rendered on the photo's current theme. 409 ``nothing_held`` when no
+        result waits."""
+        image = self.get_object()
+        try:
+            services.accept_held(image)
+        except services.NothingHeld as exc:
+            raise Conflict(str(exc), code=exc.code) from exc
         return self._detail(image)
 
     @extend_schema(request=RepromptSerializer, responses={202: JobSerializer})

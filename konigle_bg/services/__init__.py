@@ -9,7 +9,8 @@ a file only once the file exists. One module per concern, public names only; cal
 - ``photo_state``: where a photo's processing stands; ``queueing``: hand a photo to a worker.
 - ``cutouts``: segmentation, once per photo version; ``themes``: a store's themes.
 - ``variants``: a cut-out rendered on a theme, shown or reverted.
-- ``processing``: one photo's job; ``jobs``: a seller's re-prompt/reprocess requests;
+- ``processing``: one photo's job, its result shown or held for the seller; ``jobs``: a
+  seller's re-prompt/reprocess requests and accepting a held result;
   ``corrections``: a seller's clicks and strokes (preview, then applied as a job).
 - ``theme_runs``: store-wide theme switches (``timing`` times their batches); ``previews``.
 - ``imports``: new originals from uploads and URLs.
@@ -53,6 +54,8 @@ from .jobs import (
     MAX_PROMPT_LENGTH,
     MIN_BOX_SIDE,
     InvalidRequest,
+    NothingHeld,
+    accept_held,
     accepts_prompts,
     clamp_box,
     latest_jobs,
@@ -60,19 +63,32 @@ from .jobs import (
     reprompt,
     run_seller_job,
 )
-from .photo_state import allow_processing, mark_queued, set_photo_state, state_of
+from .photo_state import allow_processing, mark_queued, remember_prompt, set_photo_state, state_of
 from .previews import preview_images, render_preview
 from .processing import (
     Outcome,
     cut_out_and_show,
+    cut_out_only,
+    is_doubtful,
+    process_again,
     process_queued_photo,
     render_and_show,
+    reprompt_photo,
+    show_or_hold,
     show_result,
 )
 from .queueing import queue_photo
 from .retention import PruneReport, prune
 from .rows import get_or_create_row
-from .status import PhotoStatus, display_url, display_urls, photo_status, photo_statuses
+from .status import (
+    PhotoStatus,
+    active_variants_prefetch,
+    display_url,
+    display_urls,
+    photo_status,
+    photo_statuses,
+    status_related,
+)
 from .theme_runs import (
     ThemeRunConflict,
     ThemeRunError,
@@ -109,6 +125,7 @@ __all__ = [
     "MAX_CLICKS",
     "MAX_PROMPT_LENGTH",
     "MIN_BOX_SIDE",
+    "NothingHeld",
     "Outcome",
     "PhotoStatus",
     "PruneReport",
@@ -116,8 +133,10 @@ __all__ = [
     "ThemeError",
     "ThemeRunConflict",
     "ThemeRunError",
+    "accept_held",
     "accepts_prompts",
     "activate",
+    "active_variants_prefetch",
     "active_theme",
     "add_photo",
     "allow_processing",
@@ -130,6 +149,7 @@ __all__ = [
     "clear_hidden",
     "corrected_cutout",
     "cut_out_and_show",
+    "cut_out_only",
     "cutout_spec",
     "display_url",
     "display_urls",
@@ -143,6 +163,7 @@ __all__ = [
     "get_or_create_row",
     "import_photo_from_url",
     "install_presets",
+    "is_doubtful",
     "latest_jobs",
     "load_cutout",
     "load_source",
@@ -156,6 +177,7 @@ __all__ = [
     "preview_corrections",
     "preview_images",
     "process_queued_photo",
+    "process_again",
     "prompts_for",
     "prune",
     "queue_photo",
@@ -163,7 +185,9 @@ __all__ = [
     "render_and_show",
     "render_preview",
     "reprocess_product",
+    "remember_prompt",
     "reprompt",
+    "reprompt_photo",
     "request_corrections",
     "results_dir",
     "revert_image",
@@ -174,12 +198,14 @@ __all__ = [
     "segmenter",
     "set_photo_state",
     "set_product_theme",
+    "show_or_hold",
     "show_result",
     "show_variant",
     "source_checksum",
     "spec_hash",
     "start_theme_run",
     "state_of",
+    "status_related",
     "theme_fingerprint",
     "theme_for",
     "timed",

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image
 
-from .. import events, queue
+from .. import queue
 from ..imaging import corrections as engine
 from ..imaging import refine
-from ..models import Cutout, Job, JobStatus, PhotoState
+from ..models import Cutout, Job, JobStatus
 from .cutouts import png_bytes, write_cutout_files
 from .files import (
     SourceUnavailable,
@@ -35,10 +35,11 @@ from .files import (
     source_checksum,
     spec_hash,
 )
-from .jobs import InvalidRequest
-from .photo_state import mark_queued, set_photo_state, state_of
+from .jobs import InvalidRequest, finish_job
+from .photo_state import mark_queued, set_photo_state
+from .processing import show_result
 from .themes import theme_for
-from .variants import activate, ensure_variant
+from .variants import ensure_variant
 
 log = logging.getLogger("konigle_bg")
 
@@ -336,25 +337,9 @@ def run_corrections(job_id: int, generation: int | None = None) -> Job | None:
         if isinstance(exc, InvalidRequest | SourceUnavailable):
             return Job.objects.get(pk=job.pk)
         raise
-    state = state_of(image)
-    error = ""
-    with transaction.atomic():
-        current = PhotoState.objects.select_for_update().get(pk=state.pk)
-        if generation is not None and current.generation != generation:
-            error = "Reverted meanwhile: not shown."
-        else:
-            activate(variant, reason=events.SHOWN)
-        PhotoState.objects.filter(pk=state.pk).update(
-            status=JobStatus.DONE, error="", confidence=cut.confidence, attempts=0
-        )
-    job.status, job.error, job.variant, job.finished = (
-        JobStatus.DONE,
-        error,
-        variant,
-        timezone.now(),
-    )
-    job.save(update_fields=["status", "error", "variant", "finished"])
-    return job
+    # The seller made this result: it is shown (never held), unless they reverted meanwhile.
+    outcome = show_result(image, cut, variant, generation)
+    return finish_job(job, outcome.status, outcome.variant, outcome.reason)
 
 
 def editor_state(image: Model) -> dict | None:

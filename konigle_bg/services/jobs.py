@@ -1,4 +1,5 @@
-"""The seller's requests on a photo (re-prompt, reprocess) as Job rows."""
+"""The seller's requests on a photo: re-prompt and reprocess as Job rows, and accepting a
+result that was held for them."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .. import host, queue
+from .. import events, host, queue
 from ..conf import bg_settings
 from ..imaging import pipeline
-from ..models import Job, JobStatus
+from ..models import MADE_OUTCOMES, Job, JobStatus, OutcomeStatus, PhotoState, Variant
 from .cutouts import segmenter
 from .files import SourceUnavailable, photo_size
 from .photo_state import allow_processing, mark_queued
-from .processing import cut_out_and_show
+from .processing import failure_reason, process_again, reprompt_photo
+from .themes import theme_for
+from .variants import activate, ensure_variant
 
 log = logging.getLogger("konigle_bg")
 
@@ -26,6 +29,16 @@ class InvalidRequest(ValueError):
     def __init__(self, field: str | None, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class NothingHeld(InvalidRequest):
+    """Accept asked for a photo with no result waiting for the seller (accepted already, or
+    replaced, or never held): it conflicts with the photo's state, not with the request."""
+
+    code = "nothing_held"
+
+    def __init__(self) -> None:
+        super().__init__(None, gettext("This photo has no result waiting to be accepted."))
 
 
 MAX_PROMPT_LENGTH = 200
@@ -112,25 +125,47 @@ def run_seller_job(job_id: int, generation: int | None = None) -> Job | None:
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
     try:
         if job.kind == Job.Kind.REPROMPT:
-            outcome = cut_out_and_show(
-                job.image_id, prompt=job.prompt, box=job.box, force=True, generation=generation
+            outcome = reprompt_photo(
+                job.image_id, prompt=job.prompt, box=job.box, generation=generation
             )
         else:
-            outcome = cut_out_and_show(job.image_id, force=True, generation=generation)
+            outcome = process_again(job.image_id, generation=generation)
     except (Exception, SystemExit) as exc:  # SystemExit: django-q's task timeout
-        # cut_out_and_show already recorded the reason on the photo; the job gets it too.
+        # The processing already recorded the reason on the photo; the job gets it too.
         Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            error=f"Processing failed unexpectedly ({type(exc).__name__}: {exc})."[:1000],
-            finished=timezone.now(),
+            status=JobStatus.FAILED, error=failure_reason(exc), finished=timezone.now()
         )
         raise
-    job.status = JobStatus.DONE if outcome.status == "done" else JobStatus.FAILED
-    job.error = outcome.error
-    job.variant = outcome.variant
+    return finish_job(job, outcome.status, outcome.variant, outcome.reason)
+
+
+def finish_job(job: Job, outcome: OutcomeStatus, variant: Variant | None, reason: str) -> Job:
+    """Record what became of a seller's job: done with its outcome, or failed with why."""
+    made = outcome in MADE_OUTCOMES  # shown, held or kept unshown: the job is done
+    job.status = JobStatus.DONE if made else JobStatus.FAILED
+    job.outcome = outcome if made else ""
+    job.error = "" if made else reason
+    job.variant = variant
     job.finished = timezone.now()
-    job.save(update_fields=["status", "error", "variant", "finished"])
+    job.save(update_fields=["status", "outcome", "error", "variant", "finished"])
     return job
+
+
+def accept_held(image: Model) -> Variant:
+    """Show the result held for the seller (one click on the review grid, the API, the admin).
+
+    It is rendered on the photo's theme as it is now (a theme switch may have come since it
+    was made); the shop hears ``photo_changed`` with reason "accepted". Raises NothingHeld
+    when no result waits.
+    """
+    state = PhotoState.objects.filter(image=image).select_related("held_variant__cutout").first()
+    held = state.held_variant if state else None
+    if held is None:
+        raise NothingHeld()
+    theme = theme_for(image)
+    if held.theme_id != theme.pk and held.cutout is not None and held.cutout.rgba:
+        held = ensure_variant(image, held.cutout, theme)
+    return activate(held, reason=events.ACCEPTED)
 
 
 def latest_jobs(images) -> dict:

@@ -31,6 +31,15 @@ def mark_queued(image_id: int) -> int:
     return state.generation
 
 
+def remember_prompt(image: Model, prompt: str, box: list[int] | None) -> PhotoState:
+    """Remember the seller's prompt and box for the photo's later runs; returns its state."""
+    state = state_of(image)
+    state.prompt = prompt or ""
+    state.box = list(box) if box else None
+    state.save(update_fields=["prompt", "box", "updated"])
+    return state
+
+
 def allow_processing(image: Model) -> None:
     """Undo the owner's revert, so the photo may be processed and shown again."""
     PhotoState.objects.update_or_create(image=image, defaults={"reverted": False})

@@ -7,6 +7,7 @@ latest finished cut-out and any unfinished one). Older variants stay in the hist
 a file (re-rendered from their cut-out when shown again); cut-outs nothing kept needs are
 deleted, with the history entries made from them. Files go only after the commit, so a
 rolled-back transaction never leaves a row pointing to a deleted file.
+A result held for the seller keeps its file and cut-out too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 
 from ..conf import bg_settings
-from ..models import Cutout, JobStatus, ThemeRun, Variant
+from ..models import Cutout, JobStatus, PhotoState, ThemeRun, Variant
 from ..storage import derived
 from .cutouts import packed_name
 
@@ -93,6 +94,12 @@ def keep_plan(image_id, keep: int) -> tuple[list[Variant], list[Cutout], list[Va
     variants = list(Variant.objects.filter(image_id=image_id).order_by("-created", "-pk"))
     protected = set(
         Variant.objects.filter(image_id=image_id).filter(OPEN_RUN).values_list("pk", flat=True)
+    )
+    # A result held for the seller keeps its file and cut-out until they decide.
+    protected |= set(
+        PhotoState.objects.filter(image_id=image_id, held_variant__isnull=False).values_list(
+            "held_variant_id", flat=True
+        )
     )
     kept, others = [], 0
     for v in variants:

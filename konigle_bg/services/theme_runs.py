@@ -12,6 +12,7 @@ from .. import events, host, queue
 from ..conf import bg_settings
 from ..models import (
     BackgroundTheme,
+    Cutout,
     JobStatus,
     PhotoState,
     ThemeRun,
@@ -53,7 +54,21 @@ def _leave_alone(image: Model, state: PhotoState | None, run: ThemeRun) -> str:
         return "The owner reverted this photo to its original."
     if state is not None and state.theme_override_id and state.theme_override_id != run.theme_id:
         return "This product uses its own theme."
+    # A held result is never shown by a switch: a held photo that shows its original keeps it
+    # (accepting the result later renders it on the theme of the day); one that shows an
+    # earlier result has that result switched (_theme_photo), and its held one still waits.
+    if state is not None and state.held_variant_id and _shown_cutout(image) is None:
+        return "A result waits for the seller; the original stays until they accept it."
     return ""
+
+
+def _shown_cutout(image: Model) -> Cutout | None:
+    """The cut-out of what the photo shows now (any version of its file), if any."""
+    return (
+        Cutout.objects.filter(variants__image=image, variants__is_active=True)
+        .exclude(rgba="")
+        .first()
+    )
 
 
 def start_theme_run(
@@ -196,12 +211,15 @@ def _theme_photo(
         return "skipped"
     try:
         checksum = source_checksum(image)
-        cut = cached_cutout(image, checksum) or ensure_cutout(
-            image,
-            prompt=state.prompt if state else "",
-            box=state.box if state else None,
-            checksum=checksum,
-        )
+        if state is not None and state.held_variant_id:
+            cut = _shown_cutout(image)  # what it shows gets the new theme; the held one waits
+        else:
+            cut = cached_cutout(image, checksum) or ensure_cutout(
+                image,
+                prompt=state.prompt if state else "",
+                box=state.box if state else None,
+                checksum=checksum,
+            )
         variant = ensure_variant(image, cut, theme, theme_run=run)
     except SourceUnavailable as exc:
         log.warning("theme run %s, image %s: %s", run.pk, image.pk, exc)

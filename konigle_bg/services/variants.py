@@ -93,7 +93,12 @@ def render_again(variant: Variant) -> Variant:
 @transaction.atomic
 def show_variant(variant: Variant, *, reason: str = events.ACTIVATED) -> Variant:
     """Make a finished variant (with its file) the one the storefront shows; the shop hears of
-    it (``events.photo_changed``) after the commit, if it was not shown already."""
+    it (``events.photo_changed``) after the commit, if it was not shown already.
+
+    Showing a result ends the photo's hold (the seller accepted or chose a result, or a new
+    one replaced it), except for a theme switch: it changes the look of what is shown, not
+    the seller's pending decision.
+    """
     if variant.status != JobStatus.DONE or not variant.file:
         raise ValueError("Only a finished variant can be shown.")
     Variant.objects.filter(image_id=variant.image_id, is_active=True).exclude(pk=variant.pk).update(
@@ -104,22 +109,25 @@ def show_variant(variant: Variant, *, reason: str = events.ACTIVATED) -> Variant
     )
     if changed:
         events.photo_changed_on_commit(variant.image, variant, reason)
-    PhotoState.objects.update_or_create(
-        image_id=variant.image_id,
-        defaults={"reverted": False, "status": JobStatus.DONE, "error": ""},
-    )
+    state = {"reverted": False, "status": JobStatus.DONE, "error": ""}
+    if reason != events.SWITCHED:
+        state["held_variant"] = None
+    PhotoState.objects.update_or_create(image_id=variant.image_id, defaults=state)
     variant.is_active = True
     return variant
 
 
 @transaction.atomic
 def revert_image(image: Model) -> None:
-    """Show the original again, at once; variants stay in the history."""
+    """Show the original again, at once; variants stay in the history, and a result held for
+    the seller is dropped from the hold (it stays in the history too)."""
     if Variant.objects.filter(image=image, is_active=True).update(is_active=False):
         events.photo_changed_on_commit(image, None, events.REVERTED)
     state_of(image)
     # The generation moves so a job already under way cannot show a result afterwards.
-    PhotoState.objects.filter(image=image).update(reverted=True, generation=F("generation") + 1)
+    PhotoState.objects.filter(image=image).update(
+        reverted=True, held_variant=None, generation=F("generation") + 1
+    )
 
 
 def revert_product(product: Model) -> int:

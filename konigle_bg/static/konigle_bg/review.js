@@ -62,10 +62,12 @@
     var card = document.getElementById("card-" + row.id);
     if (!card) return;
     card.dataset.status = row.status;
-    card.querySelector(".after").src = row.display_url;
+    // A held result is not on the store: the card shows it (the grid's accept needs a reload).
+    card.querySelector(".after").src = row.held ? row.pending_url : row.display_url;
+    card.classList.toggle("held", !!row.held);
     var st = card.querySelector("[data-field=status_label]");
     st.textContent = row.status_label;
-    st.className = "bg-status s-" + (row.status || "none");
+    st.className = "bg-status s-" + (row.held ? "held" : row.status || "none");
     card.querySelector("[data-field=confidence]").textContent =
       row.confidence_pct === null ? "" : row.confidence_pct + "%";
     card.querySelector("[data-field=theme]").textContent = row.reverted ? "original" : row.theme;
