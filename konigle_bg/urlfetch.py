@@ -41,6 +41,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
+from .errors import KonigleBgError, Sentence
 from .imaging.io import ImageRejected, Limits, probe
 
 MAX_REDIRECTS = 5
@@ -54,7 +55,7 @@ _HOST_CHARS = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?")
 Resolver = Callable[[str, int], list[str]]
 
 
-class FetchRefused(ValueError):
+class FetchRefused(KonigleBgError, ValueError):
     """The URL was not fetched or did not give a usable image; ``str(e)`` is for the seller.
 
     Codes: ``bad_url``, ``scheme``, ``dns``, ``private_address``, ``too_many_redirects``,
@@ -63,13 +64,9 @@ class FetchRefused(ValueError):
     ``bad_image`` (then ``image_code`` holds the :class:`ImageRejected` code).
     """
 
-    def __init__(self, code: str, message: str, image_code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
+    def __init__(self, code: str, message: Sentence, image_code: str | None = None) -> None:
+        super().__init__(code, message)
         self.image_code = image_code
-
-    def __reduce__(self):
-        return (type(self), (self.code, str(self), self.image_code))
 
 
 @dataclass(frozen=True)

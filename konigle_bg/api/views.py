@@ -29,10 +29,6 @@ from .serializers import (
 )
 
 
-def _invalid(exc: services.InvalidRequest) -> ValidationError:
-    return ValidationError({exc.field or "non_field_errors": [str(exc)]})
-
-
 class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
     """The store's product photos with their processing state, results and cut-outs."""
 
@@ -87,15 +83,12 @@ class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
         image = self.get_object()
         ser = RepromptSerializer(data=request.data, context={"image": image})
         ser.is_valid(raise_exception=True)
-        try:
-            job = services.reprompt(
-                image,
-                prompt=ser.validated_data.get("prompt") or "",
-                box=ser.validated_data.get("box"),
-                user=request.user,
-            )
-        except services.InvalidRequest as exc:
-            raise _invalid(exc) from exc
+        job = services.reprompt(
+            image,
+            prompt=ser.validated_data.get("prompt") or "",
+            box=ser.validated_data.get("box"),
+            user=request.user,
+        )
         data = JobSerializer(job, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
