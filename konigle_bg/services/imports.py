@@ -28,7 +28,7 @@ def fetch_public_image(url: str, **limits):
     return fetch_image(
         url.strip(),
         max_bytes=bg_settings.MAX_UPLOAD_BYTES,
-        timeout=float(bg_settings.URL_IMPORT_TIMEOUT),
+        timeout=bg_settings.URL_IMPORT_TIMEOUT,
         allow_hosts=frozenset(bg_settings.URL_IMPORT_ALLOW_HOSTS),
         **limits,
     )
