@@ -28,19 +28,16 @@ from .corrections import (
 )
 from .cutouts import (
     cached_cutout,
-    clear_hidden,
     cutout_spec,
     ensure_cutout,
     ensure_cutout_image,
     load_cutout,
     packed_name,
-    png_bytes,
     prompts_for,
     segmenter,
 )
 from .files import (
     SourceUnavailable,
-    flatten,
     load_source,
     photo_size,
     results_dir,
@@ -71,7 +68,6 @@ from .processing import (
 )
 from .queueing import queue_photo
 from .retention import PruneReport, prune
-from .rows import get_or_create_row
 from .status import PhotoStatus, display_url, display_urls, photo_status, photo_statuses
 from .theme_runs import (
     ThemeRunConflict,
@@ -91,7 +87,6 @@ from .themes import (
     theme_fingerprint,
     theme_for,
 )
-from .timing import DbTimer, timed
 from .variants import (
     activate,
     ensure_variant,
@@ -103,7 +98,6 @@ from .variants import (
 )
 
 __all__ = [
-    "DbTimer",
     "IMPORT_EXTENSIONS",
     "InvalidRequest",
     "MAX_CLICKS",
@@ -127,7 +121,6 @@ __all__ = [
     "cancel_theme_run",
     "check_corrections",
     "clamp_box",
-    "clear_hidden",
     "corrected_cutout",
     "cut_out_and_show",
     "cutout_spec",
@@ -139,8 +132,6 @@ __all__ = [
     "ensure_variant",
     "finish_theme_run",
     "fetch_public_image",
-    "flatten",
-    "get_or_create_row",
     "import_photo_from_url",
     "install_presets",
     "latest_jobs",
@@ -151,7 +142,6 @@ __all__ = [
     "photo_size",
     "photo_status",
     "photo_statuses",
-    "png_bytes",
     "preset_theme",
     "preview_corrections",
     "preview_images",
@@ -182,7 +172,6 @@ __all__ = [
     "state_of",
     "theme_fingerprint",
     "theme_for",
-    "timed",
     "variant_key",
     "write_file",
 ]
