@@ -168,12 +168,40 @@ def parse_b64(text: str) -> bytes:
 
 # -- the fields: each parses its value, or raises remove.bg's error for it ----------------------
 
+#: What each parameter does (the OpenAPI schema's descriptions).
+HELP = {
+    "image_file": "Source image file.",
+    "image_file_b64": "Source image, base64. Exactly one image source is required.",
+    "image_url": "Source image URL (public http/https; fetched SSRF-safely).",
+    "size": "preview (also small, regular) = up to 0.25 megapixels; medium 1.5 MP; hd 4 MP; "
+    "full (also 4k, auto) = the upload's resolution up to 25 MP (and MAX_SIDE).",
+    "type": "The subject; passed as the prompt to segmenters that read prompts.",
+    "type_level": "none: no X-Type header.",
+    "format": "auto: PNG when anything is see-through, else JPEG; zip: color.jpg + alpha.png.",
+    "roi": "Region of interest 'x1 y1 x2 y2', each in px or % of the image.",
+    "crop": "Crop to the subject.",
+    "crop_margin": "With crop: 1, 2 or 4 values (CSS order), px (<= 500) or % of the subject "
+    "(<= 50).",
+    "scale": "'10%'..'100%' of the canvas; implies position=center.",
+    "position": "original, center, 'x%' or 'x% y%' of the free space.",
+    "channels": "alpha: the alpha matte as a grey image.",
+    "bg_color": "Hex (81d4fa, fff, 81d4fa77 with alpha) or a colour name.",
+    "bg_image_url": "Background image URL (cover-fitted).",
+    "bg_image_file": "Background image file.",
+    "add_shadow": "A soft contact shadow.",
+    "semitransparency": "false: every pixel fully opaque or fully transparent.",
+}
+
 
 class Param:
     """What every remove.bg parameter does: an absent or null value is its default; a given one
     goes through ``parse`` (a string, or a JSON scalar made a string)."""
 
     default_empty_html = empty  # an absent form field is absent, not False (as a checkbox)
+
+    def bind(self, field_name: str, parent) -> None:
+        super().bind(field_name, parent)
+        self.help_text = HELP[field_name]
 
     def run_validation(self, data=empty):
         if data is empty or data is None:
@@ -202,7 +230,9 @@ class ChoiceParam(Param, serializers.ChoiceField):
 
     def parse(self, value: Any) -> str:
         text = _text(value, self.field_name)
-        text = self.aliases.get(text.lower(), text) or self.default
+        if self.aliases:  # names with aliases are case-blind ("JPEG" is "jpg")
+            text = self.aliases.get(text.lower(), text.lower())
+        text = text or self.default
         if text not in self.choices:
             raise bad_request(
                 f"invalid_{self.field_name}",
@@ -253,55 +283,22 @@ def _given(data: Mapping, name: str) -> bool:
 class RemoveBgJsonRequest(serializers.Serializer):
     """remove.bg's parameters in a JSON or form body (the image as base64 or a URL)."""
 
-    image_file_b64 = TextParam(
-        parse_b64, help_text="Source image, base64. Exactly one image source is required."
-    )
-    image_url = TextParam(
-        str, help_text="Source image URL (public http/https; fetched SSRF-safely)."
-    )
-    size = ChoiceParam(
-        SIZE_PIXELS, default="preview",
-        help_text="preview (also small, regular) = up to 0.25 megapixels; medium 1.5 MP; hd 4 MP; "
-        "full (also 4k, auto) = the upload's resolution up to 25 MP (and MAX_SIDE).",
-    )  # fmt: skip
-    type = ChoiceParam(
-        TYPES, default="auto",
-        help_text="The subject; passed as the prompt to segmenters that read prompts.",
-    )  # fmt: skip
-    type_level = ChoiceParam(TYPE_LEVELS, default="1", help_text="none: no X-Type header.")
-    format = ChoiceParam(
-        FORMATS, default="auto", aliases={"jpeg": "jpg", **{f: f for f in FORMATS}},
-        help_text="auto: PNG when anything is see-through, else JPEG; zip: color.jpg + alpha.png.",
-    )  # fmt: skip
-    roi = TextParam(
-        parse_roi, default="0% 0% 100% 100%",
-        help_text="Region of interest 'x1 y1 x2 y2', each in px or % of the image.",
-    )  # fmt: skip
-    crop = BoolParam(default=False, help_text="Crop to the subject.")
-    crop_margin = TextParam(
-        parse_margin, default="0",
-        help_text="With crop: 1, 2 or 4 values (CSS order), px (<= 500) or % of the subject "
-        "(<= 50).",
-    )  # fmt: skip
-    scale = TextParam(
-        parse_scale, default="original",
-        help_text="'10%'..'100%' of the canvas; implies position=center.",
-    )  # fmt: skip
-    position = TextParam(
-        parse_position, default="original",
-        help_text="original, center, 'x%' or 'x% y%' of the free space.",
-    )  # fmt: skip
-    channels = ChoiceParam(
-        CHANNELS, default="rgba", help_text="alpha: the alpha matte as a grey image."
-    )
-    bg_color = TextParam(
-        parse_color, help_text="Hex (81d4fa, fff, 81d4fa77 with alpha) or a colour name."
-    )
-    bg_image_url = TextParam(str, help_text="Background image URL (cover-fitted).")
-    add_shadow = BoolParam(default=False, help_text="A soft contact shadow.")
-    semitransparency = BoolParam(
-        default=True, help_text="false: every pixel fully opaque or fully transparent."
-    )
+    image_file_b64 = TextParam(parse_b64)
+    image_url = TextParam(str)
+    size = ChoiceParam(SIZE_PIXELS, default="preview")
+    type = ChoiceParam(TYPES, default="auto")
+    type_level = ChoiceParam(TYPE_LEVELS, default="1")
+    format = ChoiceParam(FORMATS, default="auto", aliases={"jpeg": "jpg"})
+    roi = TextParam(parse_roi, default="0% 0% 100% 100%")
+    crop = BoolParam(default=False)
+    crop_margin = TextParam(parse_margin, default="0")
+    scale = TextParam(parse_scale, default="original")
+    position = TextParam(parse_position, default="original")
+    channels = ChoiceParam(CHANNELS, default="rgba")
+    bg_color = TextParam(parse_color)
+    bg_image_url = TextParam(str)
+    add_shadow = BoolParam(default=False)
+    semitransparency = BoolParam(default=True)
 
     def run_validation(self, data=empty):
         if not isinstance(data, Mapping):  # a JSON body that is a list, a string, a number, null
@@ -361,8 +358,8 @@ class RemoveBgJsonRequest(serializers.Serializer):
 class RemoveBgMultipartRequest(RemoveBgJsonRequest):
     """The same in a multipart body, where the image and the background may be files."""
 
-    image_file = FileParam(help_text="Source image file.")
-    bg_image_file = FileParam(help_text="Background image file.")
+    image_file = FileParam()
+    bg_image_file = FileParam()
 
 
 def parse(data: Mapping, files: Mapping | None = None, *, max_bytes: int | None = None) -> Parsed:

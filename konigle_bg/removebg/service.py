@@ -32,16 +32,9 @@ from PIL import Image
 from konigle_bg import services
 from konigle_bg.conf import bg_settings
 from konigle_bg.errors import KonigleBgError
-from konigle_bg.imaging import compose, cutcache, pipeline
+from konigle_bg.imaging import compose, cutcache, pipeline, subject_layout
 from konigle_bg.imaging.io import ImageRejected, clear_hidden, decode, encode, flatten, probe
-from konigle_bg.imaging.subject_layout import (
-    Layout,
-    Length,
-    arrange,
-    fit_pixels,
-    foreground_box,
-    hard_alpha,
-)
+from konigle_bg.imaging.subject_layout import Layout, Length
 from konigle_bg.storage import derived
 from konigle_bg.urlfetch import FetchRefused
 from konigle_bg.validators import rejection_message, upload_limits
@@ -286,9 +279,10 @@ def remove_background(data: bytes, options: Options) -> Result:
             "No part of the image was found to be a subject.",
         )
     if not options.semitransparency:
-        rgba = hard_alpha(rgba)
-    rgba = arrange(fit_pixels(rgba, SIZE_PIXELS[options.size]), options.layout)
-    fg = foreground_box(rgba) or (0, 0, 0, 0)
+        rgba = subject_layout.hard_alpha(rgba)
+    rgba = subject_layout.fit_pixels(rgba, SIZE_PIXELS[options.size])
+    rgba = subject_layout.arrange(rgba, options.layout)
+    fg = subject_layout.foreground_box(rgba) or (0, 0, 0, 0)
     if options.channels == "alpha":
         out = rgba.getchannel("A")
     else:
