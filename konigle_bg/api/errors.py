@@ -89,12 +89,6 @@ def api_exception(exc: KonigleBgError) -> APIException:
     return exceptions.ValidationError({exc.field or "non_field_errors": [message]})
 
 
-def domain_error_response(exc: KonigleBgError) -> JsonResponse:
-    """A domain error as the review pages' JSON endpoints answer it (the API's shape)."""
-    api = api_exception(exc)
-    return JsonResponse(error_body(api.detail), status=api.status_code)
-
-
 @csrf_exempt  # it changes nothing; a POST to a wrong path is a 404, not a CSRF page
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """A path under the API that no route matches."""
