@@ -2,9 +2,11 @@
 
 ``POST /v1.0/removebg`` with remove.bg's parameters and answers, per-store API keys (stored
 hashed), one usage row per call, rate limits, and results kept for a day where a store opts in
-(docs/api.md). It builds on konigle_bg's public names only (``konigle_bg.services``, the pure
-``konigle_bg.imaging``, ``conf``, ``host``, ``errors``); nothing in konigle_bg imports it, so a
-shop that does not want a metered endpoint leaves it out of ``INSTALLED_APPS``:
+(docs/api.md). It builds on konigle_bg's public names only (the ``konigle_bg.services``
+facade, the pure ``konigle_bg.imaging``, ``conf``, ``host``, ``errors``, ``storage``,
+``validators``, ``urlfetch``, ``admin_scoping``; tests/test_import_graph.py); nothing in
+konigle_bg imports it, so a shop that does not want a metered endpoint leaves it out of
+``INSTALLED_APPS``:
 
     INSTALLED_APPS += ["konigle_bg", "konigle_bg.removebg"]
 

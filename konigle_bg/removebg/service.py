@@ -85,7 +85,7 @@ def bad_request(code: str, title: str, detail: str = "") -> RemoveBgError:
 
 @dataclass(frozen=True)
 class Options:
-    """A request's options, already checked (the API parses them: ``api/removebg_params``)."""
+    """A request's options, already checked (``params.RemoveBgJsonRequest`` makes them)."""
 
     size: str = "preview"
     type: str = "auto"
