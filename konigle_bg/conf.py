@@ -153,7 +153,7 @@ SETTINGS: dict[str, Setting] = {
     # background colours, pay for one segmentation); 0 turns the cache off.
     "REMOVEBG_CUTOUT_CACHE_SECONDS": integer(600, min=0),
     "REMOVEBG_CACHE": text("default"),  # Django cache alias for those cut-outs and rate limits
-    "REMOVEBG_KEEP_SECONDS": integer(86400, min=1),  # how long opted-in stores keep results
+    "REMOVEBG_KEEP_SECONDS": integer(86400, min=0),  # how long opted-in stores keep results
     # Threads of the model a web process loads to answer /v1.0/removebg (once per process);
     # None: as a worker (THREADS, else cores // workers).
     "REMOVEBG_THREADS": integer(None, min=1, optional=True),
