@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_q",
     "products",
     "konigle_bg",
+    "konigle_bg.removebg",  # the remove.bg-compatible endpoint (optional)
 ]
 
 MIDDLEWARE = [

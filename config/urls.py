@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.http import Http404
@@ -5,15 +6,15 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from konigle_bg.api.removebg import AccountAlias, RemoveBackgroundAlias
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("bg/", include("konigle_bg.urls")),
     path("api/bg/", include("konigle_bg.api.urls")),
+]
+if apps.is_installed("konigle_bg.removebg"):
     # remove.bg's own paths, so its clients need only a new host name (docs/api.md).
-    path("v1.0/removebg", RemoveBackgroundAlias.as_view(), name="removebg"),
-    path("v1.0/account", AccountAlias.as_view(), name="removebg-account"),
+    urlpatterns += [path("", include("konigle_bg.removebg.root_urls"))]
+urlpatterns += [
     # OpenAPI schema and its docs pages (Swagger UI / Redoc assets from the sidecar, no CDN).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -288,5 +288,3 @@ class ThemeRunAdmin(ReadOnlyAdmin):
     def progress(self, obj) -> str:
         return run_link(obj)
 
-
-from . import admin_api_keys  # noqa: E402, F401 - registers the API keys' admin

@@ -16,8 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from . import host, services
 from .models import BackgroundTheme, Cutout, PhotoState, ThemeRun
@@ -142,7 +142,7 @@ class ThemeSwitchAdminMixin:
                     include_reverted=data.get("include_reverted") in ("1", "on", "true"),
                 )
             except services.ThemeRunError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+                self.message_user(request, exc.message(gettext), messages.ERROR)
                 return HttpResponseRedirect(self._url("switch", query={"theme": theme.pk}))
             message = ngettext(
                 "Switching %(n)d photo to %(theme)s.",

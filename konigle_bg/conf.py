@@ -2,86 +2,188 @@
 
     KONIGLE_BG = {"IMAGE_MODEL": "catalog.Photo", "STORE_MODEL": "catalog.Shop"}
 
-Access goes through ``bg_settings.NAME``; values are reloaded on ``setting_changed`` so
-``override_settings(KONIGLE_BG=...)`` works in tests.
+Every key is declared once below with its type and default (one line: ``"KEY": integer(3,
+min=1)``). The system check ``konigle_bg.E007`` checks every key a shop sets at start-up and
+says what it expected; reading a wrong value later raises the same message, so call sites take
+the values as they are typed. Access goes through ``bg_settings.NAME``; values are reloaded on
+``setting_changed`` so ``override_settings(KONIGLE_BG=...)`` works in tests.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
-DEFAULTS: dict[str, Any] = {
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting's default and what it must be (``expected`` is said in the error)."""
+
+    default: Any
+    expected: str
+    accepts: Callable[[Any], bool]
+    optional: bool = False  # None is a valid value too
+
+    def problem(self, value: Any) -> str:
+        """Why ``value`` is not valid ("" when it is)."""
+        if (value is None and self.optional) or self.accepts(value):
+            return ""
+        expected = f"{self.expected} or None" if self.optional else self.expected
+        return f"expected {expected}, got {value!r} ({type(value).__name__})"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def text(default: str | None, *, optional: bool = False) -> Setting:
+    return Setting(default, "a string", lambda v: isinstance(v, str), optional)
+
+
+def flag(default: bool) -> Setting:
+    return Setting(default, "True or False", lambda v: isinstance(v, bool))
+
+
+def integer(default: int | None, *, min: int = 0, optional: bool = False) -> Setting:
+    return Setting(default, f"an int >= {min}", lambda v: _is_int(v) and v >= min, optional)
+
+
+def number(
+    default: float | None, *, low: float, high: float | None = None, optional: bool = False
+) -> Setting:
+    if high is None:
+        return Setting(
+            default, f"a number > {low}", lambda v: _is_number(v) and v > low, optional
+        )
+    return Setting(
+        default,
+        f"a number in [{low}, {high}]",
+        lambda v: _is_number(v) and low <= v <= high,
+        optional,
+    )
+
+
+def names(default: list[str]) -> Setting:
+    return Setting(
+        default,
+        "a list of strings",
+        lambda v: isinstance(v, list | tuple) and all(isinstance(x, str) for x in v),
+    )
+
+
+def mapping(default: dict) -> Setting:
+    return Setting(default, "a dict", lambda v: isinstance(v, dict))
+
+
+def folder(default: str | None = None) -> Setting:
+    return Setting(default, "a path", lambda v: isinstance(v, str | os.PathLike), optional=True)
+
+
+def device(default: str) -> Setting:
+    return Setting(
+        default,
+        "'auto', 'cpu', 'cuda' or 'cuda:N'",
+        lambda v: isinstance(v, str) and (v in ("auto", "cpu", "cuda") or v.startswith("cuda:")),
+    )
+
+
+SETTINGS: dict[str, Setting] = {
     # Host models, resolved like AUTH_USER_MODEL ("app_label.ModelName"). No default: every
     # shop names its own (system check konigle_bg.E003 says what to set).
-    "IMAGE_MODEL": None,
-    "STORE_MODEL": None,
+    "IMAGE_MODEL": text(None, optional=True),
+    "STORE_MODEL": text(None, optional=True),
     # Accessors on the host models (dotted attribute paths, from the image model).
-    "IMAGE_FIELD": "image",
-    "PRODUCT_FIELD": "product",
-    "PRODUCT_TITLE": "title",
-    "PRODUCT_DESCRIPTION": "description",
-    "PRODUCT_PUBLISHED": "is_published",
-    "PRODUCT_STORE": "store",
-    "PRODUCT_IMAGES": "images",
+    "IMAGE_FIELD": text("image"),
+    "PRODUCT_FIELD": text("product"),
+    "PRODUCT_TITLE": text("title"),
+    "PRODUCT_DESCRIPTION": text("description"),
+    "PRODUCT_PUBLISHED": text("is_published"),
+    "PRODUCT_STORE": text("store"),
+    "PRODUCT_IMAGES": text("images"),
     # Lookups on the store model naming its members: who may see and change its photos.
-    "STORE_MEMBER_LOOKUPS": ["owner", "staff"],
+    "STORE_MEMBER_LOOKUPS": names(["owner", "staff"]),
     # Segmentation.
-    "SEGMENTER": "u2netp",
-    "SEGMENTER_OPTIONS": {},
-    "PROMPTS_FROM_TITLE": True,
-    "DEVICE": "auto",
-    "THREADS": None,  # per worker process; None = cores // Q_CLUSTER workers (konigle_bg.workers)
-    "MODELS_DIR": None,
-    "CLIPSEG_MODEL": "CIDAS/clipseg-rd64-refined",
-    "ONEFORMER_MODEL": "shi-labs/oneformer_coco_swin_large",
+    "SEGMENTER": text("u2netp"),  # a registered backend (system check konigle_bg.E005)
+    "SEGMENTER_OPTIONS": mapping({}),
+    "PROMPTS_FROM_TITLE": flag(True),
+    "DEVICE": device("auto"),
+    # Per worker process; None = cores // Q_CLUSTER workers (konigle_bg.workers).
+    "THREADS": integer(None, min=1, optional=True),
+    "MODELS_DIR": folder(None),
+    "CLIPSEG_MODEL": text("CIDAS/clipseg-rd64-refined"),
+    "ONEFORMER_MODEL": text("shi-labs/oneformer_coco_swin_large"),
     # SEGMENTER "cascade": photos whose fast cut-out scores under this confidence are cut out
     # again with the larger model (ISNet, when installed) and the better result kept.
-    "CASCADE_THRESHOLD": 0.6,
+    "CASCADE_THRESHOLD": number(0.6, low=0, high=1),
     # Results.
     # Storage of derived files: an alias of settings.STORAGES, None = Django's default storage.
-    "STORAGE": None,
+    "STORAGE": text(None, optional=True),
     # Retention (manage.py bg_prune): per photo, the active variant and this many of the latest
     # others keep their files, with the cut-outs they need; older results stay in the history
     # without a file and are rendered again from their cut-out when shown.
-    "KEEP_VARIANTS": 1,
-    "DEFAULT_THEME": "white",
-    "REVIEW_THRESHOLD": 0.6,
+    "KEEP_VARIANTS": integer(1, min=0),
+    "DEFAULT_THEME": text("white"),  # a preset (system check konigle_bg.E006)
+    "REVIEW_THRESHOLD": number(0.6, low=0, high=1),
     # Doubtful results wait for a person: a new automatic result scoring under HOLD_THRESHOLD
     # (None = REVIEW_THRESHOLD) is made and kept, but the store goes on showing what it showed
     # before until the seller accepts it, corrects it or re-prompts the photo.
-    "HOLD_THRESHOLD": None,
+    "HOLD_THRESHOLD": number(None, low=0, high=1, optional=True),
     # False: every result is shown at once, however doubtful (the behaviour before holds).
-    "HOLD_DOUBTFUL_RESULTS": True,
+    "HOLD_DOUBTFUL_RESULTS": flag(True),
     # Input limits.
-    "MAX_UPLOAD_BYTES": 40 * 1024 * 1024,
-    "MAX_PIXELS": 80_000_000,
+    "MAX_UPLOAD_BYTES": integer(40 * 1024 * 1024, min=1),
+    "MAX_PIXELS": integer(80_000_000, min=1),
     # Longer side the worker works at: larger originals are reduced when decoded, which
     # bounds a worker's memory (the original file itself is never changed).
-    "MAX_SIDE": 4096,
+    "MAX_SIDE": integer(4096, min=1),
     # Queue.
     # A photo whose job keeps killing its worker (out of memory, a crash in a decoder) is
     # given up after this many starts, with the reason on its state.
-    "MAX_ATTEMPTS": 3,
-    "QUEUE": None,  # django-q2 cluster name for segmentation (GPU workers), None = default
-    "RENDER_QUEUE": None,
+    "MAX_ATTEMPTS": integer(3, min=1),
+    # django-q2 cluster name for segmentation (GPU workers), None = default.
+    "QUEUE": text(None, optional=True),
+    "RENDER_QUEUE": text(None, optional=True),
     # Photos per task of a store-wide theme switch: small enough that several workers share a
     # run, large enough that queue overhead stays small next to rendering.
-    "THEME_RUN_BATCH": 4,
-    "SYNC": False,  # run jobs inline (tests, scripts)
+    "THEME_RUN_BATCH": integer(4, min=1),
+    "SYNC": flag(False),  # run jobs inline (tests, scripts)
     # URL import.
-    "URL_IMPORT_TIMEOUT": 15,
-    "URL_IMPORT_ALLOW_HOSTS": [],
-    # remove.bg-compatible endpoint (docs/api.md).
-    "REMOVEBG_RATE_LIMIT": 500,  # results a minute per key (or user), as on remove.bg
+    "URL_IMPORT_TIMEOUT": number(15, low=0),  # seconds
+    "URL_IMPORT_ALLOW_HOSTS": names([]),
+    # remove.bg-compatible endpoint (konigle_bg.removebg, docs/api.md).
+    "REMOVEBG_RATE_LIMIT": integer(500, min=1),  # results a minute per key (or user)
     # Cut-outs of the same image bytes are reused this long (preview then full, or two
     # background colours, pay for one segmentation); 0 turns the cache off.
-    "REMOVEBG_CUTOUT_CACHE_SECONDS": 600,
-    "REMOVEBG_CACHE": "default",  # Django cache alias for those cut-outs and the rate limits
-    "REMOVEBG_KEEP_SECONDS": 86400,  # how long a store that opted in keeps its results
+    "REMOVEBG_CUTOUT_CACHE_SECONDS": integer(600, min=0),
+    "REMOVEBG_CACHE": text("default"),  # Django cache alias for those cut-outs and rate limits
+    "REMOVEBG_KEEP_SECONDS": integer(86400, min=0),  # how long opted-in stores keep results
+    # Threads of the model a web process loads to answer /v1.0/removebg (once per process);
+    # None: as a worker (THREADS, else cores // workers).
+    "REMOVEBG_THREADS": integer(None, min=1, optional=True),
 }
+
+#: Every setting's default (the declarations above, without their types).
+DEFAULTS: dict[str, Any] = {name: setting.default for name, setting in SETTINGS.items()}
+
+
+def problems(user_settings: dict) -> dict[str, str]:
+    """Each of ``user_settings``' known keys whose value is not what it should be, and why."""
+    found = {}
+    for name, value in user_settings.items():
+        setting = SETTINGS.get(name)
+        if setting is not None and (why := setting.problem(value)):
+            found[name] = why
+    return found
 
 
 class BgSettings:
@@ -99,7 +201,13 @@ class BgSettings:
     def __getattr__(self, attr: str) -> Any:
         if attr not in self.defaults:
             raise AttributeError(f"Invalid konigle_bg setting: {attr!r}")
-        val = self.user_settings.get(attr, self.defaults[attr])
+        if attr in self.user_settings:
+            val = self.user_settings[attr]
+            why = SETTINGS[attr].problem(val) if attr in SETTINGS else ""
+            if why:  # the system check said so at start-up (konigle_bg.E007)
+                raise ImproperlyConfigured(f"KONIGLE_BG[{attr!r}]: {why}.")
+        else:
+            val = self.defaults[attr]
         self._cached.add(attr)
         setattr(self, attr, val)
         return val

@@ -1,53 +1,70 @@
-"""One error shape for the API and the review pages' JSON endpoints (written once, here).
+"""One error language: every refusal konigle_bg raises is a :class:`KonigleBgError`.
 
-Every error answer is a JSON object with::
+An error carries a stable ``code`` for programs, a message for people and, when one input is
+at fault, its ``field``. The message is made of sentences marked with :func:`gettext_noop`
+(each a template, or a ``(template, params)`` pair filled with ``%``): ``str(error)`` is the
+English text (logs, stored reasons), ``error.message(gettext)`` the reader's language.
 
-    detail  the (first) message, for a person
-    code    a stable machine-readable code: "not_authenticated", "not_found", "invalid",
-            "required", "theme_run_open", or an image refusal reason ("too_large",
-            "not_an_image", "unsupported_format", ... see konigle_bg.imaging.io.ImageRejected)
+Pure module (no Django), so the image core raises the same errors as the services. They are
+translated and mapped to HTTP once, at the edges: the API's exception handler and the review
+pages' JSON answers (``konigle_bg.api.errors``), remove.bg's own shape in
+``konigle_bg.removebg``. ``kind`` says what sort of failure it is, so an edge picks a status
+without knowing every class:
 
-and, for a 400, DRF's field-error shape beside them: ``{"<field>": ["message", ...]}``
-(``non_field_errors`` for the request as a whole).
+    invalid      the request cannot be carried out as given (400)
+    conflict     the current state forbids it, e.g. a switch still running (409)
+    unavailable  something this machine lacks: a model, its weights, a library (503)
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
-from rest_framework.exceptions import ErrorDetail, NotFound
+__all__ = ["KonigleBgError", "Sentence", "gettext_noop"]
 
-
-def first_error(detail: Any) -> tuple[str, str]:
-    """(message, code) of the first error in a DRF error structure."""
-    if isinstance(detail, dict):
-        for value in detail.values():
-            return first_error(value)
-    elif isinstance(detail, list):
-        for value in detail:
-            return first_error(value)
-    elif isinstance(detail, ErrorDetail):
-        return str(detail), detail.code or "invalid"
-    elif detail is not None:
-        return str(detail), "invalid"
-    return "Invalid request.", "invalid"
+#: A message template, or a template and the values that fill it.
+Sentence = str | tuple[str, Mapping[str, Any]]
 
 
-def error_body(detail: Any) -> dict:
-    """The error shape for a DRF error structure (a message, a list, or field errors)."""
-    message, code = first_error(detail)
-    if isinstance(detail, dict):
-        return {**detail, "detail": message, "code": code}
-    if isinstance(detail, list):
-        return {"non_field_errors": detail, "detail": message, "code": code}
-    return {"detail": message, "code": code}
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for translation (Django's makemessages finds it by this name) without
+    translating: the error keeps the template, and the edge translates it for its reader."""
+    return message
 
 
-def field_error(field: str, message: str, code: str = "invalid") -> dict:
-    """The error shape of one field's error (review views build their answers with it)."""
-    return error_body({field: [ErrorDetail(message, code)]})
+class KonigleBgError(Exception):
+    """The base of konigle_bg's errors: ``code``, a translatable message, optional ``field``."""
+
+    kind: ClassVar[str] = "invalid"
+
+    def __init__(self, code: str, *sentences: Sentence, field: str | None = None) -> None:
+        self.code = code
+        self.sentences = sentences
+        self.field = field
+        super().__init__(self.message())
+
+    def message(self, translate: Callable[[str], str] = str) -> str:
+        """The message, each sentence's template passed through ``translate`` first."""
+        parts = []
+        for sentence in self.sentences:
+            template, params = sentence if isinstance(sentence, tuple) else (sentence, None)
+            text = translate(template)
+            parts.append(text % params if params else text)
+        return " ".join(parts)
+
+    def __reduce__(self):
+        # Task queues pickle errors; subclasses take other arguments, so rebuild through the
+        # base and put back whatever else the instance holds.
+        extra = {k: v for k, v in self.__dict__.items() if k not in ("code", "sentences", "field")}
+        return (rebuild, (type(self), self.code, self.sentences, self.field, extra))
 
 
-def not_found() -> dict:
-    """The error shape of a 404: nothing there, or nothing the user may see."""
-    return error_body(NotFound().detail)
+def rebuild(
+    cls: type[KonigleBgError], code: str, sentences: tuple, field: str | None, extra: dict
+) -> KonigleBgError:
+    """An unpickled error: its class, with the base's state and the rest of its attributes."""
+    error = cls.__new__(cls)
+    KonigleBgError.__init__(error, code, *sentences, field=field)
+    error.__dict__.update(extra)
+    return error

@@ -119,10 +119,6 @@ def stores_for(user):
     return Store.objects.filter(q).distinct()
 
 
-def is_store_member(user, store) -> bool:
-    return stores_for(user).filter(pk=store.pk).exists()
-
-
 def store_path(model: type[Model]) -> str:
     """ORM lookup from ``model``'s rows to their store: the host's image and product models,
     and konigle_bg's models (a ``store`` field, else an ``image`` field)."""

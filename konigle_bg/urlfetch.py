@@ -41,6 +41,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
+from .errors import KonigleBgError, Sentence, gettext_noop
 from .imaging.io import ImageRejected, Limits, probe
 
 MAX_REDIRECTS = 5
@@ -54,7 +55,7 @@ _HOST_CHARS = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?")
 Resolver = Callable[[str, int], list[str]]
 
 
-class FetchRefused(ValueError):
+class FetchRefused(KonigleBgError, ValueError):
     """The URL was not fetched or did not give a usable image; ``str(e)`` is for the seller.
 
     Codes: ``bad_url``, ``scheme``, ``dns``, ``private_address``, ``too_many_redirects``,
@@ -63,13 +64,9 @@ class FetchRefused(ValueError):
     ``bad_image`` (then ``image_code`` holds the :class:`ImageRejected` code).
     """
 
-    def __init__(self, code: str, message: str, image_code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
+    def __init__(self, code: str, *sentences: Sentence, image_code: str | None = None) -> None:
+        super().__init__(code, *sentences)
         self.image_code = image_code
-
-    def __reduce__(self):
-        return (type(self), (self.code, str(self), self.image_code))
 
 
 @dataclass(frozen=True)
@@ -139,29 +136,37 @@ class _Target:
 
 def _parse(url: str) -> _Target:
     if len(url) > MAX_URL_LENGTH:
-        raise FetchRefused("bad_url", "The address is too long.")
+        raise FetchRefused("bad_url", gettext_noop("The address is too long."))
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise FetchRefused("bad_url", "The address is not a valid URL.") from exc
+        raise FetchRefused("bad_url", gettext_noop("The address is not a valid URL.")) from exc
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         shown = f"'{scheme}:' " if scheme else ""
         raise FetchRefused(
-            "scheme", f"Only http:// and https:// addresses can be imported, not {shown}links."
+            "scheme",
+            (
+                gettext_noop(
+                    "Only http:// and https:// addresses can be imported, not %(shown)slinks."
+                ),
+                {"shown": shown},
+            ),
         )
     if parts.username is not None or parts.password is not None:
-        raise FetchRefused("bad_url", "Addresses with a user name or password are not accepted.")
+        raise FetchRefused(
+            "bad_url", gettext_noop("Addresses with a user name or password are not accepted.")
+        )
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise FetchRefused("bad_url", "The address has no host name.")
+        raise FetchRefused("bad_url", gettext_noop("The address has no host name."))
     try:
         host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError as exc:
-        raise FetchRefused("bad_url", "The host name is not valid.") from exc
+        raise FetchRefused("bad_url", gettext_noop("The host name is not valid.")) from exc
     if not _HOST_CHARS.fullmatch(host):  # also keeps control characters out of Host:
-        raise FetchRefused("bad_url", "The host name is not valid.")
+        raise FetchRefused("bad_url", gettext_noop("The host name is not valid."))
     default_port = 443 if scheme == "https" else 80
     port = port or default_port
     shown_host = f"[{host}]" if ":" in host else host
@@ -187,7 +192,9 @@ def _choose_address(target: _Target, allow_hosts: frozenset[str], resolver: Reso
     try:
         addresses = [str(ipaddress.ip_address(target.host))]
     except ValueError:
-        not_found = FetchRefused("dns", f"The host {target.host} could not be found.")
+        not_found = FetchRefused(
+            "dns", (gettext_noop("The host %(host)s could not be found."), {"host": target.host})
+        )
         try:
             answers = list(resolver(target.host, target.port))
             # Only IP literals: a name here would be resolved again by the socket layer.
@@ -204,8 +211,13 @@ def _choose_address(target: _Target, allow_hosts: frozenset[str], resolver: Reso
             # One bad answer taints the name: mixing public and private answers is a trick.
             raise FetchRefused(
                 "private_address",
-                f"The address {target.host} points into a private network; "
-                "only public web addresses can be imported.",
+                (
+                    gettext_noop(
+                        "The address %(host)s points into a private network; "
+                        "only public web addresses can be imported."
+                    ),
+                    {"host": target.host},
+                ),
             )
     return addresses[0]
 
@@ -249,7 +261,12 @@ class _Deadline:
         if left <= 0:
             raise FetchRefused(
                 "timeout",
-                f"The server took longer than {self.seconds:g} seconds to send the image.",
+                (
+                    gettext_noop(
+                        "The server took longer than %(seconds)g seconds to send the image."
+                    ),
+                    {"seconds": self.seconds},
+                ),
             )
         return left
 
@@ -284,7 +301,11 @@ def fetch_image(
         if status in _REDIRECTS:
             if not location:
                 raise FetchRefused(
-                    "http_status", f"The server sent a redirect ({status}) without a target."
+                    "http_status",
+                    (
+                        gettext_noop("The server sent a redirect (%(status)s) without a target."),
+                        {"status": status},
+                    ),
                 )
             current = urljoin(current, location)
             continue
@@ -292,11 +313,15 @@ def fetch_image(
             probe(data, Limits(max_bytes=max_bytes, max_pixels=max_pixels))
         except ImageRejected as exc:
             raise FetchRefused(
-                "bad_image", f"The address did not give a usable image: {exc}", exc.code
+                "bad_image",
+                gettext_noop("The address did not give a usable image:"),
+                *exc.sentences,
+                image_code=exc.code,
             ) from exc
         return FetchedImage(url=url, final_url=current, content_type=content_type, data=data)
     raise FetchRefused(
-        "too_many_redirects", f"The address redirected more than {MAX_REDIRECTS} times."
+        "too_many_redirects",
+        (gettext_noop("The address redirected more than %(n)d times."), {"n": MAX_REDIRECTS}),
     )
 
 
@@ -333,19 +358,34 @@ def _get(
         raise
     except SSLError as exc:
         raise FetchRefused(
-            "tls", f"The secure connection to {target.host} could not be verified."
+            "tls",
+            (
+                gettext_noop("The secure connection to %(host)s could not be verified."),
+                {"host": target.host},
+            ),
         ) from exc
     except ValueError as exc:  # http.client's own URL/header validation
-        raise FetchRefused("bad_url", "The address is not a valid URL.") from exc
+        raise FetchRefused("bad_url", gettext_noop("The address is not a valid URL.")) from exc
     except (NewConnectionError, HTTPError, OSError) as exc:
         if _is_timeout(exc):
             raise FetchRefused(
-                "timeout", f"The server took longer than {deadline.seconds:g} seconds to answer."
+                "timeout",
+                (
+                    gettext_noop("The server took longer than %(seconds)g seconds to answer."),
+                    {"seconds": deadline.seconds},
+                ),
             ) from exc
         if isinstance(exc, (NewConnectionError, OSError)):
-            raise FetchRefused("connection", f"Could not connect to {target.host}.") from exc
+            raise FetchRefused(
+                "connection",
+                (gettext_noop("Could not connect to %(host)s."), {"host": target.host}),
+            ) from exc
         raise FetchRefused(
-            "bad_response", f"The server at {target.host} sent a broken HTTP response."
+            "bad_response",
+            (
+                gettext_noop("The server at %(host)s sent a broken HTTP response."),
+                {"host": target.host},
+            ),
         ) from exc
     finally:
         pool.close()
@@ -371,21 +411,38 @@ def _read_response(
         return status, resp.headers.get("Location"), "", b""
     if status != 200:
         raise FetchRefused(
-            "http_status", f"The server answered {status} {resp.reason or ''}".rstrip() + "."
+            "http_status",
+            (
+                gettext_noop("The server answered %(status)s."),
+                {"status": f"{status} {resp.reason or ''}".rstrip()},
+            ),
         )
     content_type = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
     if not content_type.startswith("image/"):
         shown = content_type or "no content type"
         raise FetchRefused(
-            "content_type", f"The address gave {shown}, not an image. Link to the image itself."
+            "content_type",
+            (
+                gettext_noop("The address gave %(shown)s, not an image. Link to the image itself."),
+                {"shown": shown},
+            ),
         )
     encoding = (resp.headers.get("Content-Encoding") or "identity").strip().lower()
     if encoding != "identity":
-        raise FetchRefused("content_type", f"The server sent the image compressed ({encoding}).")
-    limit_mb = f"{max_bytes / (1024 * 1024):g} MB"
+        raise FetchRefused(
+            "content_type",
+            (
+                gettext_noop("The server sent the image compressed (%(encoding)s)."),
+                {"encoding": encoding},
+            ),
+        )
+    too_large = (
+        gettext_noop("The image is larger than the %(limit)s limit."),
+        {"limit": f"{max_bytes / (1024 * 1024):g} MB"},
+    )
     length = resp.headers.get("Content-Length")
     if length is not None and length.strip().isdigit() and int(length) > max_bytes:
-        raise FetchRefused("too_large", f"The image is larger than the {limit_mb} limit.")
+        raise FetchRefused("too_large", too_large)
     body = bytearray()
     while True:
         _set_read_timeout(resp, deadline.left())
@@ -394,7 +451,7 @@ def _read_response(
             break
         body += chunk
         if len(body) > max_bytes:
-            raise FetchRefused("too_large", f"The image is larger than the {limit_mb} limit.")
+            raise FetchRefused("too_large", too_large)
     deadline.left()  # a body that finished after the deadline still counts as too slow
     return status, None, content_type, bytes(body)
 

@@ -18,8 +18,9 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import host, services
+from .api.errors import field_error, not_found_body
 from .conf import bg_settings
-from .errors import field_error, not_found
+from .errors import KonigleBgError
 from .forms import RepromptForm, ReviewFilterForm
 from .imaging.prompts import prompts_from_title
 from .models import (
@@ -252,8 +253,8 @@ def reprompt(request: HttpRequest, image_id: int) -> HttpResponse:
             box=form.cleaned_data.get("box"),
             user=request.user,
         )
-    except services.InvalidRequest as exc:
-        messages.error(request, photo_message(image, exc))
+    except KonigleBgError as exc:  # said in the seller's language, on the page
+        messages.error(request, photo_message(image, exc.message(gettext)))
     else:
         messages.info(request, photo_message(image, gettext("re-prompt queued.")))
     return _back(request, image)
@@ -299,7 +300,7 @@ def accept(request: HttpRequest, image_id: int) -> HttpResponse:
     try:
         services.accept_held(image)
     except services.NothingHeld as exc:
-        messages.warning(request, photo_message(image, exc))
+        messages.warning(request, photo_message(image, exc.message(gettext)))
     else:
         messages.success(request, photo_message(image, gettext("accepted: it is shown now.")))
     return _back(request, image)
@@ -342,7 +343,7 @@ def reprocess_product(request: HttpRequest, product_id: int) -> HttpResponse:
 def image_status(request: HttpRequest, image_id: int) -> JsonResponse:
     image = host.images_for(request.user).filter(pk=image_id).first()
     if image is None:  # the JSON endpoints answer in the API's error shape, never a page
-        return JsonResponse(not_found(), status=404)
+        return JsonResponse(not_found_body(), status=404)
     return JsonResponse(photo_rows([image])[0])
 
 

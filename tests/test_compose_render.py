@@ -14,7 +14,6 @@ from konigle_bg.imaging.compose import (
     Background,
     Framing,
     Output,
-    RenderTheme,
     Theme,
     render,
 )
@@ -152,13 +151,6 @@ def test_rgb_input_counts_as_fully_opaque():
     arr = np.asarray(out)
     assert out.size == (64, 64)
     assert (arr[32, 32] == (9, 8, 7)).all() and (arr[2, 2] == 255).all()
-
-
-def test_processor_matches_render():
-    cut = soft_cutout((120, 90), (60, 45), (30, 20), 2.0)
-    theme = PRESETS["studio"]
-    a = np.asarray(RenderTheme(theme).process(cut))
-    assert (a == np.asarray(render(cut, theme))).all()
 
 
 def test_render_does_not_touch_the_cached_background():

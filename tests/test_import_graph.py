@@ -161,3 +161,125 @@ def test_the_checks_catch_a_cycle_and_a_private_import(tmp_path):
     (pkg / "m.py").write_text("def f():\n    from .n import _hidden, shown\n")
     found = list(imports_of("pkg.m", pkg / "m.py", {"pkg", "pkg.m", "pkg.n"}))
     assert found == [("pkg.n", ["_hidden", "shown"], 2)]
+
+
+# -- the optional app and the evaluation harness stay out of the core ---------------------------
+
+REMOVEBG = f"{ROOT_NAME}.removebg"
+EVALUATION = f"{ROOT_NAME}.evaluation"
+#: Where a request or a queued task comes in: URLconfs, views, admin, tasks, signals, models.
+ENTRY_POINTS = [
+    f"{ROOT_NAME}.{m}"
+    for m in ("apps", "urls", "api.urls", "admin", "tasks", "signals", "models", "checks",
+              "templatetags.konigle_bg", "broker", "workers", "removebg.urls", "removebg.admin",
+              "removebg.root_urls")
+]  # fmt: skip
+
+
+def _inside(mod: str, package: str) -> bool:
+    return mod == package or mod.startswith(package + ".")
+
+
+def _public(module: str) -> set[str] | None:
+    """The names ``module`` declares public (its ``__all__``), None when it declares none."""
+    tree = ast.parse(modules()[module].read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return set(ast.literal_eval(node.value))
+    return None
+
+
+def _reachable(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
+    seen, todo = set(), list(starts)
+    while todo:
+        m = todo.pop()
+        if m not in seen:
+            seen.add(m)
+            todo.extend(edges.get(m, ()))
+    return seen
+
+
+def test_the_removebg_app_uses_the_core_through_its_public_names_only():
+    found = modules()
+    known = set(found)
+    assert f"{REMOVEBG}.views" in known
+    offenders = []
+    for mod, path in found.items():
+        if not _inside(mod, REMOVEBG):
+            continue
+        for target, names, line in imports_of(mod, path, known):
+            if not _inside(target, ROOT_NAME) or _inside(target, REMOVEBG):
+                continue
+            where = f"{path.relative_to(PACKAGE.parent)}:{line}"
+            if target.startswith(f"{ROOT_NAME}.services."):  # the facade, not its modules
+                offenders.append(f"{where}: {target} (use {ROOT_NAME}.services)")
+            public = _public(target) if target in known else None
+            for name in names:
+                if name.startswith("_") or (public is not None and name not in public):
+                    offenders.append(f"{where}: {name} from {target}")
+    assert offenders == []
+
+
+def test_nothing_in_the_core_imports_the_removebg_app():
+    edges, _ = graph()
+    found = modules()
+    importers = sorted(
+        mod for mod, targets in edges.items()
+        if not _inside(mod, REMOVEBG) and any(_inside(t, REMOVEBG) for t in targets)
+    )  # fmt: skip
+    # Nor by name: include("konigle_bg.removebg...") or import_module("konigle_bg.removebg...").
+    for mod, path in found.items():
+        if _inside(mod, REMOVEBG):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) in
+                ("include", "import_module", "import_string", "__import__")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and str(node.args[0].value).startswith(REMOVEBG)
+            ):  # fmt: skip
+                importers.append(f"{mod} (by name)")
+    assert importers == []
+
+
+def test_no_request_or_worker_path_reaches_the_evaluation_harness():
+    edges, _ = graph()
+    for start in ENTRY_POINTS:
+        assert start in edges, start
+    reached = _reachable(ENTRY_POINTS, edges)
+    assert f"{ROOT_NAME}.services.processing" in reached  # the graph is really walked
+    assert sorted(m for m in reached if _inside(m, EVALUATION)) == []
+    # bg_eval itself does use it (so the rule above has something to catch).
+    assert any(
+        _inside(t, EVALUATION) for t in edges[f"{ROOT_NAME}.management.commands.bg_eval"]
+    )
+
+
+def test_a_running_site_imports_neither_the_harness_nor_torch():
+    """The same at run time: Django set up, every URL and the admin loaded, the task module
+    imported; nothing of the harness is imported (nor torch, with the default backend)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup()\n"
+        "from django.urls import get_resolver; get_resolver().url_patterns\n"
+        "import konigle_bg.tasks, konigle_bg.admin\n"
+        "from django.contrib import admin; admin.autodiscover()\n"
+        f"bad = sorted(m for m in sys.modules if m.startswith({EVALUATION!r}) or m == 'torch')\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PACKAGE.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

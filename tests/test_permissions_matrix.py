@@ -72,9 +72,8 @@ MATRIX: dict[str, Entry] = {
     "admin/autocomplete/": Entry("staff"),
     "admin/jsi18n/": Entry("staff"),
     "admin/r/<path:content_type_id>/<path:object_id>/": Entry("object", obj="view_on_site"),
-    "admin/^(?P<app_label>auth|authtoken|django_q|konigle_bg|products)/$": Entry(
-        "staff", obj="app_label"
-    ),
+    "admin/^(?P<app_label>auth|authtoken|django_q|konigle_bg|products|konigle_bg_removebg"
+    ")/$": Entry("staff", obj="app_label"),
     "admin/(?P<url>.*)$": Entry("catchall"),
     **admin_model("products/product", "product"),
     "admin/products/product/<path:object_id>/revert-photos/": Entry(
@@ -145,9 +144,10 @@ MATRIX: dict[str, Entry] = {
     "api/bg/v1.0/account": Entry("list"),
     "v1.0/account": Entry("list"),
     "api/bg/v1.0/results/<str:token>": Entry("removebg", obj="token"),
-    **admin_model("konigle_bg/apikey", "apikey"),
-    **admin_model("konigle_bg/apiusage", "apiusage", add="nobody"),
-    **admin_model("konigle_bg/apistoreoptions", "apistoreoptions"),
+    "v1.0/results/<str:token>": Entry("removebg", obj="token"),
+    **admin_model("konigle_bg_removebg/apikey", "apikey"),
+    **admin_model("konigle_bg_removebg/apiusage", "apiusage", add="nobody"),
+    **admin_model("konigle_bg_removebg/apistoreoptions", "apistoreoptions"),
     # Any other path under the API: its own 404 in the API's error shape, for everyone.
     "api/bg/^.*$": Entry("catchall"),
 }
@@ -194,7 +194,9 @@ def test_every_url_is_in_the_matrix():
 @pytest.fixture
 def world(django_user_model, media, settings):
     settings.SERVE_MEDIA = True  # the dev media view, as `make demo` runs it
-    perms = Permission.objects.filter(content_type__app_label__in=["products", "konigle_bg"])
+    perms = Permission.objects.filter(
+        content_type__app_label__in=["products", "konigle_bg", "konigle_bg_removebg"]
+    )
 
     def staff(name: str, **kw):
         user = django_user_model.objects.create_user(name, password="pw", is_staff=True, **kw)
@@ -217,8 +219,8 @@ def world(django_user_model, media, settings):
     run = ThemeRun.objects.create(store=store_a, theme=theme, state="completed", total=1, done=1)
     job = Job.objects.create(image=image, status="done", prompt="kettle")
     other_product = Product.objects.create(store=store_b, title="Beta Mug")
-    from konigle_bg.models import ApiStoreOptions, ApiUsage
-    from konigle_bg.services import api_keys
+    from konigle_bg.removebg import keys as api_keys
+    from konigle_bg.removebg.models import ApiStoreOptions, ApiUsage
 
     apikey, _ = api_keys.create_key(store_a, MARKER)
     apiusage = ApiUsage.objects.create(store=store_a, key=apikey, status=200, error_code=MARKER)

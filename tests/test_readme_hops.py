@@ -26,3 +26,26 @@ def test_every_hop_is_a_real_function_and_there_are_at_most_a_dozen():
     for name in names:
         module, _, attr = f"konigle_bg.{name}".rpartition(".")
         assert callable(getattr(importlib.import_module(module), attr)), name
+
+
+def test_the_map_names_every_module_of_the_plugin():
+    """Every module of konigle_bg (and every package) is named in the map of "How it works",
+    which stands near the top of the README."""
+    import konigle_bg
+
+    text = README.read_text()
+    start = text.index("## How it works")
+    assert text.index("## How it works") < text.index("## Plugging it into a store")
+    section = text[start : text.index("\n## ", start + 1)]
+    plugin = Path(konigle_bg.__file__).parent
+    missing = []
+    for path in plugin.rglob("*.py"):
+        rel = path.relative_to(plugin)
+        if "migrations" in rel.parts:
+            continue
+        name = rel.parent.name if path.stem == "__init__" else path.stem
+        if name and not re.search(rf"\b{re.escape(name)}\b", section):
+            missing.append(str(rel))
+    assert missing == []
+    for path in ("remove.bg", "MAX_ATTEMPTS", "failed", "KonigleBgError"):
+        assert path in section

@@ -19,7 +19,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from konigle_bg.services import api_keys
+from konigle_bg.removebg import keys as api_keys
 from tests.conftest import photo_bytes
 from tests.test_urlfetch import server  # noqa: F401 - the local HTTP server fixture
 

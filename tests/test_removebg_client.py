@@ -97,7 +97,7 @@ def test_usage_of_the_calls_is_on_the_key(demo_site, client_for, tmp_path):
     rows = json.loads(
         shell(
             env,
-            "import json; from konigle_bg.models import ApiUsage; "
+            "import json; from konigle_bg.removebg.models import ApiUsage; "
             "print(json.dumps(list(ApiUsage.objects.values_list('status', 'key__name'))))",
         )
         .strip()

@@ -21,8 +21,8 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
-from konigle_bg.models import ApiKey, ApiStoreOptions, ApiUsage
-from konigle_bg.services import api_keys
+from konigle_bg.removebg import keys as api_keys
+from konigle_bg.removebg.models import ApiKey, ApiStoreOptions, ApiUsage
 from products.models import Store
 from tests.conftest import photo_bytes
 
@@ -275,35 +275,38 @@ def test_cache_off_segments_every_time(client, store, media, predicts, settings)
 # -- admin --
 
 
+KEYS = "/admin/konigle_bg_removebg/apikey/"
+
+
 @pytest.fixture
 def staff_client(client, owner):
-    owner.user_permissions.set(Permission.objects.filter(content_type__app_label="konigle_bg"))
+    owner.user_permissions.set(Permission.objects.filter(content_type__app_label="konigle_bg_removebg"))
     client.force_login(owner)
     return client
 
 
 def test_admin_creates_key_shown_once_and_revokes(staff_client, store, other_store):
-    add = reverse("admin:konigle_bg_apikey_add")
+    add = reverse("admin:konigle_bg_removebg_apikey_add")
     resp = staff_client.post(add, {"store": store.pk, "name": "mobile app"}, follow=True)
     assert resp.status_code == 200
     key = ApiKey.objects.get()
     shown = [str(m) for m in resp.context["messages"]]
     raw = shown[0].rsplit(" ", 1)[-1]
     assert api_keys.key_for(raw) == key and key.created_by.username == "owner"
-    page = staff_client.get(reverse("admin:konigle_bg_apikey_change", args=[key.pk]))
+    page = staff_client.get(reverse("admin:konigle_bg_removebg_apikey_change", args=[key.pk]))
     assert raw not in page.content.decode() and key.prefix in page.content.decode()
 
     api_keys.record_usage(store=store, key=key, user=None, status=200, credits=1)
-    listing = staff_client.get(reverse("admin:konigle_bg_apikey_changelist")).content.decode()
+    listing = staff_client.get(KEYS).content.decode()
     assert "mobile app" in listing and '<td class="field-calls">1</td>' in listing
 
     # Another store's keys and calls are not on this owner's pages; its store is not offered.
     _, theirs = api_keys.create_key(other_store, "their secret app")
     api_keys.record_usage(store=other_store, key=ApiKey.objects.get(name="their secret app"),
                           user=None, status=200, credits=1)  # fmt: skip
-    listing = staff_client.get(reverse("admin:konigle_bg_apikey_changelist")).content.decode()
+    listing = staff_client.get(KEYS).content.decode()
     assert "their secret app" not in listing
-    usage = staff_client.get(reverse("admin:konigle_bg_apiusage_changelist"))
+    usage = staff_client.get(reverse("admin:konigle_bg_removebg_apiusage_changelist"))
     assert usage.context["cl"].result_count == 1
     form = staff_client.get(add).content.decode()
     assert "Other" not in form
@@ -311,7 +314,7 @@ def test_admin_creates_key_shown_once_and_revokes(staff_client, store, other_sto
     assert not ApiKey.objects.filter(name="sneaky").exists()
 
     staff_client.post(
-        reverse("admin:konigle_bg_apikey_changelist"),
+        reverse("admin:konigle_bg_removebg_apikey_changelist"),
         {"action": "revoke_keys", "_selected_action": [key.pk]},
     )
     assert api_keys.key_for(raw) is None

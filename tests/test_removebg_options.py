@@ -1,4 +1,4 @@
-"""remove.bg's parameters parsed (``api.removebg_params``) and the subject laid out
+"""remove.bg's parameters parsed (``removebg.params``) and the subject laid out
 (``imaging.subject_layout``): pure functions, checked value by value without the segmenter."""
 
 from __future__ import annotations
@@ -7,14 +7,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from konigle_bg.api.removebg_params import (
-    parse,
-    parse_color,
-    parse_margin,
-    parse_position,
-    parse_roi,
-    parse_scale,
-)
 from konigle_bg.imaging.subject_layout import (
     Layout,
     Length,
@@ -23,13 +15,22 @@ from konigle_bg.imaging.subject_layout import (
     foreground_box,
     hard_alpha,
 )
-from konigle_bg.services.removebg import RemoveBgError
+from konigle_bg.removebg.params import (
+    parse,
+    parse_color,
+    parse_margin,
+    parse_position,
+    parse_roi,
+    parse_scale,
+)
+from konigle_bg.removebg.service import RemoveBgError
+from konigle_bg.removebg.views import status_of
 
 
 def code_of(fn, *args) -> str:
     with pytest.raises(RemoveBgError) as exc:
         fn(*args)
-    assert exc.value.status == 400
+    assert status_of(exc.value) == 400
     return exc.value.code
 
 

@@ -109,7 +109,7 @@ def test_photos_without_cutout_get_one_first(
     assert len(predicts) == 2 * per_photo
     assert Cutout.objects.filter(image__product=fresh).count() == 2
     assert Cutout.objects.filter(image__product=done).count() == 1
-    # Stored for fast re-reading: no colour where nothing shows (see services.clear_hidden).
+    # Stored for fast re-reading: no colour where nothing shows (see imaging.io.clear_hidden).
     with Cutout.objects.filter(image__product=fresh).first().rgba.open("rb") as fh:
         rgba = np.asarray(Image.open(fh).convert("RGBA"))
     hidden = rgba[..., 3] == 0

@@ -63,6 +63,10 @@ def catalogs(tmp_path_factory) -> dict[str, str]:
         'msgid "The file is larger than the %(limit)s limit (%(size)s)."',
         # the remove.bg-compatible API's keys (admin)
         'msgid "Revoke selected keys"',
+        # domain errors, marked where they are raised (konigle_bg.errors.gettext_noop)
+        'msgid "The host %(host)s could not be found."',
+        'msgid "The original photo file is missing or unreadable (%(reason)s)."',
+        'msgid "This theme belongs to another store."',
     ],
 )
 def test_makemessages_finds_the_strings(catalogs, msgid):

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from konigle_bg import services
+from konigle_bg.imaging.io import clear_hidden, encode
 from konigle_bg.models import Cutout, JobStatus
 
 
@@ -26,7 +27,7 @@ def seed_cutout(image) -> Cutout:
     rgba = np.dstack([photo, (alpha * 255).astype(np.uint8)])
     name = services.write_file(
         f"{services.results_dir(image)}/cutouts/{key}-{checksum[:8]}.png",
-        services.png_bytes(services.clear_hidden(Image.fromarray(rgba, "RGBA"))),
+        encode(clear_hidden(Image.fromarray(rgba, "RGBA")), "PNG"),
     )
     return Cutout.objects.create(
         image=image,

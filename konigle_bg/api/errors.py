@@ -1,28 +1,92 @@
-"""The API's error answers (the shape of konigle_bg.errors) and their documentation.
+"""The error answers of the API and of the review pages' JSON endpoints, and their documentation.
 
-The views of konigle_bg's API use them through :class:`ContractMixin`, so a shop's own API
-keeps its own exception handler.
+Every error answer is a JSON object with::
+
+    detail  the (first) message, for a person
+    code    a stable machine-readable code: "not_authenticated", "not_found", "invalid",
+            "required", "theme_run_open", or a domain error's code (``konigle_bg.errors``):
+            an image refusal ("too_large", "not_an_image", ...), "source_unavailable"...
+
+and, for a 400, DRF's field-error shape beside them: ``{"<field>": ["message", ...]}``
+(``non_field_errors`` for the request as a whole).
+
+Domain errors (:class:`konigle_bg.errors.KonigleBgError`) become these answers here, once:
+translated, with the status their ``kind`` names. The views of konigle_bg's API use them
+through :class:`ContractMixin`, so a shop's own API keeps its own exception handler.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ErrorDetail, NotFound
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..errors import error_body
-from ..errors import not_found as not_found_body
+from ..errors import KonigleBgError
+
+
+def first_error(detail: Any) -> tuple[str, str]:
+    """(message, code) of the first error in a DRF error structure."""
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return first_error(value)
+    elif isinstance(detail, list):
+        for value in detail:
+            return first_error(value)
+    elif isinstance(detail, ErrorDetail):
+        return str(detail), detail.code or "invalid"
+    elif detail is not None:
+        return str(detail), "invalid"
+    return "Invalid request.", "invalid"
+
+
+def error_body(detail: Any) -> dict:
+    """The error shape for a DRF error structure (a message, a list, or field errors)."""
+    message, code = first_error(detail)
+    if isinstance(detail, dict):
+        return {**detail, "detail": message, "code": code}
+    if isinstance(detail, list):
+        return {"non_field_errors": detail, "detail": message, "code": code}
+    return {"detail": message, "code": code}
+
+
+def field_error(field: str, message: str, code: str = "invalid") -> dict:
+    """The error shape of one field's error (review views build their answers with it)."""
+    return error_body({field: [ErrorDetail(message, code)]})
+
+
+def not_found_body() -> dict:
+    """The error shape of a 404: nothing there, or nothing the user may see."""
+    return error_body(NotFound().detail)
 
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+
+class Unavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Not available on this server."
+    default_code = "unavailable"
+
+
+def api_exception(exc: KonigleBgError) -> APIException:
+    """A domain error as the API answers it: translated, with the status of its kind."""
+    message = ErrorDetail(exc.message(gettext), exc.code)
+    if exc.kind == "conflict":
+        return Conflict(message)
+    if exc.kind == "unavailable":
+        return Unavailable(message)
+    return exceptions.ValidationError({exc.field or "non_field_errors": [message]})
 
 
 @csrf_exempt  # it changes nothing; a POST to a wrong path is a 404, not a CSRF page
@@ -33,7 +97,9 @@ def not_found(request, *args, **kwargs) -> JsonResponse:
 
 def exception_handler(exc: Exception, context: dict):
     # As DRF's handler does, but before it, so the code survives the conversion.
-    if isinstance(exc, Http404):
+    if isinstance(exc, KonigleBgError):
+        exc = api_exception(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
@@ -51,7 +117,7 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="The (first) message, for a person.")
     code = serializers.CharField(
         help_text="Stable machine-readable code, e.g. not_found, invalid, required, "
-        "theme_run_open, too_large, not_an_image, unsupported_format."
+        "theme_run_open, too_large, not_an_image, unsupported_format, source_unavailable."
     )
 
     class Meta:

@@ -15,7 +15,6 @@ from ..conf import bg_settings
 from ..imaging.compose import PRESETS, Theme
 from ..models import MADE_OUTCOMES, BackgroundTheme, Cutout, Job, JobStatus, ThemeRun, Variant
 from . import permissions
-from .errors import Conflict
 
 
 def _abs(request, url: str) -> str:
@@ -246,13 +245,8 @@ class RepromptSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         image = self.context["image"]
         box = attrs.get("box")
-        if box:
-            try:
-                attrs["box"] = services.clamp_box(box, *services.photo_size(image))
-            except services.InvalidRequest as exc:
-                raise serializers.ValidationError({"box": [str(exc)]}) from exc
-            except services.SourceUnavailable as exc:
-                raise serializers.ValidationError(str(exc)) from exc
+        if box:  # a box off the photo, or an unreadable photo: a domain error (api.errors)
+            attrs["box"] = services.clamp_box(box, *services.photo_size(image))
         if attrs.get("prompt") and not services.accepts_prompts():
             raise serializers.ValidationError(
                 {
@@ -404,16 +398,12 @@ class ThemeRunSerializer(serializers.ModelSerializer):
         return fields
 
     def create(self, validated_data: dict) -> ThemeRun:
+        # ThemeRunConflict is the API's 409, ThemeRunError a 400 on "theme" (api.errors).
         theme = validated_data["theme"]
-        try:
-            return services.start_theme_run(
-                theme.store,
-                theme,
-                self.context["request"].user,
-                activation=validated_data.get("activation", ThemeRun.Activation.AT_END),
-                include_reverted=validated_data.get("include_reverted", False),
-            )
-        except services.ThemeRunConflict as exc:
-            raise Conflict(str(exc), code="theme_run_open") from exc
-        except services.ThemeRunError as exc:
-            raise serializers.ValidationError({"theme": [str(exc)]}) from exc
+        return services.start_theme_run(
+            theme.store,
+            theme,
+            self.context["request"].user,
+            activation=validated_data.get("activation", ThemeRun.Activation.AT_END),
+            include_reverted=validated_data.get("include_reverted", False),
+        )

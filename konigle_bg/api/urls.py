@@ -1,9 +1,10 @@
 """``path("api/bg/", include("konigle_bg.api.urls"))``."""
 
-from django.urls import path, re_path
+from django.apps import apps
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import corrections, errors, imports, removebg, views
+from . import corrections, errors, imports, views
 
 app_name = "konigle_bg_api"
 
@@ -24,10 +25,13 @@ urlpatterns = router.urls + [
         imports.PhotosFromUrl.as_view(),
         name="product-photos-from-url",
     ),
-    # remove.bg's v1.0 API (docs/api.md); the demo site mounts it at /v1.0/ too.
-    path("v1.0/removebg", removebg.RemoveBackground.as_view(), name="removebg"),
-    path("v1.0/account", removebg.Account.as_view(), name="removebg-account"),
-    path("v1.0/results/<str:token>", removebg.KeptResult.as_view(), name="removebg-result"),
+]
+# Installed apps that add to the API name their URL module in their AppConfig's
+# ``bg_api_urls`` (konigle_bg.removebg: /v1.0/removebg); the API names none of them.
+urlpatterns += [
+    path("", include(config.bg_api_urls))
+    for config in apps.get_app_configs()
+    if getattr(config, "bg_api_urls", None)
 ]
 # Last: any other path under the API (a malformed id such as "1.5" included) is the API's own
 # 404 in its error shape, never the site's HTML page.

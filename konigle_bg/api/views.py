@@ -14,7 +14,7 @@ from .. import services
 from ..conf import bg_settings
 from ..models import in_review_order
 from . import permissions
-from .errors import Conflict, ContractMixin
+from .errors import ContractMixin
 from .filters import ImageFilter, JobFilter, ThemeFilter, ThemeRunFilter
 from .permissions import IsStoreMember
 from .serializers import (
@@ -26,10 +26,6 @@ from .serializers import (
     ThemeRunSerializer,
     ThemeSerializer,
 )
-
-
-def _invalid(exc: services.InvalidRequest) -> ValidationError:
-    return ValidationError({exc.field or "non_field_errors": [str(exc)]})
 
 
 class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
@@ -84,10 +80,7 @@ class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
         waits); it is rendered on the photo's current theme. 409 ``nothing_held`` when no
         result waits."""
         image = self.get_object()
-        try:
-            services.accept_held(image)
-        except services.NothingHeld as exc:
-            raise Conflict(str(exc), code=exc.code) from exc
+        services.accept_held(image)  # NothingHeld: a 409 through the API's error handler
         return self._detail(image)
 
     @extend_schema(request=RepromptSerializer, responses={202: JobSerializer})
@@ -97,15 +90,12 @@ class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
         image = self.get_object()
         ser = RepromptSerializer(data=request.data, context={"image": image})
         ser.is_valid(raise_exception=True)
-        try:
-            job = services.reprompt(
-                image,
-                prompt=ser.validated_data.get("prompt") or "",
-                box=ser.validated_data.get("box"),
-                user=request.user,
-            )
-        except services.InvalidRequest as exc:
-            raise _invalid(exc) from exc
+        job = services.reprompt(
+            image,
+            prompt=ser.validated_data.get("prompt") or "",
+            box=ser.validated_data.get("box"),
+            user=request.user,
+        )
         data = JobSerializer(job, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 

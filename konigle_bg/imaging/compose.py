@@ -34,7 +34,6 @@ __all__ = [
     "Output",
     "Theme",
     "render",
-    "RenderTheme",
     "PRESETS",
     "theme_from_arg",
     "BACKGROUND_KINDS",
@@ -460,17 +459,6 @@ def render(
     out = cv2.convertScaleAbs(region)
     canvas.paste(Image.fromarray(out), (rx0, ry0))
     return canvas
-
-
-class RenderTheme:
-    """pilkit-style processor: ``RenderTheme(theme).process(cutout_rgba) -> image``."""
-
-    def __init__(self, theme: Theme, background_image: Image.Image | None = None) -> None:
-        self.theme = theme
-        self.background_image = background_image
-
-    def process(self, img: Image.Image) -> Image.Image:
-        return render(img, self.theme, self.background_image)
 
 
 # -- presets --------------------------------------------------------------------------------

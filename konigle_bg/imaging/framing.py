@@ -47,11 +47,6 @@ class Placement:
     origin: tuple[int, int]
     size: tuple[int, int]
 
-    @property
-    def floor_y(self) -> int:
-        """First canvas row below the product: its bottom edge rests on this line."""
-        return self.origin[1] + self.size[1]
-
 
 def alpha_bbox(alpha: np.ndarray | Image.Image, threshold: int = BBOX_THRESHOLD) -> Box | None:
     """Bounding box of ``alpha > threshold``; None when nothing is there.

@@ -4,7 +4,8 @@ Everything that reads a seller's file goes through :func:`probe` (upload validat
 :func:`decode` (processing). Both refuse bad input with :class:`ImageRejected`, a ``ValueError``
 carrying a short ``code`` and a message a seller can act on; no other exception type escapes.
 
-Pure module: bytes/paths/files in, PIL images out. Never imports django.
+Pure module: bytes/paths/files in, PIL images out. Never imports django (its errors are the
+Django-free :class:`konigle_bg.errors.KonigleBgError`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import BinaryIO, Literal, TypeVar
 import numpy as np
 from PIL import Image, ImageCms
 
+from ..errors import KonigleBgError, gettext_noop
+
 logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
@@ -37,46 +40,20 @@ ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP")
 MAX_JPEG_SCANS = 500
 
 
-def gettext_noop(message: str) -> str:
-    """Marks ``message`` for translation (Django's makemessages finds it by this name) without
-    translating: this module stays free of Django; :class:`ImageRejected` keeps the parts so
-    the Django side can show them in the seller's language."""
-    return message
-
-
 _ACCEPTED_HINT = gettext_noop("Upload a JPEG, PNG, WebP, GIF, TIFF or BMP image.")
 _DAMAGED = gettext_noop("The image file is damaged and cannot be read.")
 
-Sentence = str | tuple[str, dict]
 
-
-class ImageRejected(ValueError):
+class ImageRejected(KonigleBgError, ValueError):
     """A file we will not process; ``str(e)`` is shown to the seller, ``code`` is for code.
 
     Codes: ``empty``, ``too_large``, ``not_an_image``, ``unsupported_format``,
     ``too_many_pixels``, ``too_complex`` (JPEG scan flooding), ``truncated``, ``corrupt``,
     ``unreadable`` (a path that cannot be read).
 
-    The message is made of ``sentences``: each a template marked for translation, or a
-    ``(template, params)`` pair filled with ``%``; :meth:`message` translates them.
+    The message is made of sentences marked for translation (:mod:`konigle_bg.errors`);
+    :meth:`message` translates them.
     """
-
-    def __init__(self, code: str, *sentences: Sentence) -> None:
-        self.code = code
-        self.sentences = sentences
-        super().__init__(self.message())
-
-    def message(self, translate: Callable[[str], str] = str) -> str:
-        """The message, each sentence's template passed through ``translate`` first."""
-        parts = []
-        for sentence in self.sentences:
-            template, params = sentence if isinstance(sentence, tuple) else (sentence, None)
-            text = translate(template)
-            parts.append(text % params if params else text)
-        return " ".join(parts)
-
-    def __reduce__(self):  # keep code and sentences through pickling (task queues pickle errors)
-        return (type(self), (self.code, *self.sentences))
 
 
 @dataclass(frozen=True)
@@ -440,6 +417,14 @@ def probe(data: Source, limits: Limits = Limits()) -> ImageInfo:
     return info
 
 
+def shown_size(data: Source, limits: Limits = Limits()) -> tuple[int, int]:
+    """(width, height) of the image as it is shown, EXIF orientation applied: what a seller's
+    box on the photo refers to. Reads the header only (no pixel is decoded)."""
+    im = _open(_read(data, limits), limits)
+    width, height = im.size
+    return (height, width) if _orientation(im) in (5, 6, 7, 8) else (width, height)
+
+
 def decode(data: Source, limits: Limits = Limits(), max_side: int | None = None) -> Image.Image:
     """Decode to an sRGB ``"RGB"`` image, or ``"RGBA"`` when it really has transparency.
 
@@ -609,17 +594,24 @@ def encode(
 ) -> bytes:
     """Encode a result for storage and the web. Writes the sRGB ICC profile, never EXIF/XMP.
 
-    ``progressive=False`` writes a baseline JPEG: ~4x faster to encode (a 1600 px photo:
-    ~15 ms instead of ~60 ms) for a file a few percent larger; bulk re-renders use it.
+    The one encoder of derived images (results, cut-outs, masks, previews). ``progressive=False``
+    writes a baseline JPEG: ~4x faster to encode (a 1600 px photo: ~15 ms instead of ~60 ms)
+    for a file a few percent larger; bulk re-renders use it. PNGs are written fast
+    (compress level 1): cut-outs and results are written once and read back rarely.
 
-    ``img`` must be RGB/RGBA (or L, stored as RGB). JPEG has no alpha: RGBA raises
-    ValueError, callers composite onto a background first.
+    ``img`` must be RGB/RGBA, or L: a grey PNG (a mask, an alpha channel: no colour, so no
+    profile), stored as RGB in the other formats. JPEG has no alpha: RGBA raises ValueError,
+    callers composite onto a background first.
     """
     fmt_u = fmt.upper()
     if fmt_u not in ("JPEG", "PNG", "WEBP"):
         raise ValueError(f"unsupported output format {fmt!r}: use JPEG, PNG or WEBP")
     if not 1 <= quality <= 100:
         raise ValueError("quality must be between 1 and 100")
+    buf = io.BytesIO()
+    if img.mode == "L" and fmt_u == "PNG":
+        img.save(buf, "PNG", compress_level=1, transparency=None, exif=b"")
+        return buf.getvalue()
     if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
         img.mode == "P" and img.info.get("transparency") is not None
     ):
@@ -628,7 +620,6 @@ def encode(
         img = img if img.mode == "RGBA" else img.convert("RGBA")
     elif img.mode != "RGB":
         img = img.convert("RGB")
-    buf = io.BytesIO()
     # exif/xmp passed empty on purpose: Pillow would otherwise copy some from img.info.
     common = {"icc_profile": srgb_icc_bytes(), "exif": b""}
     if fmt_u == "JPEG":
@@ -648,3 +639,21 @@ def encode(
     else:
         img.save(buf, "WEBP", quality=quality, method=4, xmp=b"", **common)
     return buf.getvalue()
+
+
+def flatten(img: Image.Image) -> Image.Image:
+    """RGB for the segmenter: a photo with transparency is seen as it shows on white."""
+    if img.mode == "RGB":
+        return img
+    flat = Image.new("RGB", img.size, (255, 255, 255))
+    flat.paste(img, mask=img.getchannel("A") if img.mode == "RGBA" else None)
+    return flat
+
+
+def clear_hidden(rgba: Image.Image) -> Image.Image:
+    """Zero the colour where alpha is 0: it never shows, and the PNG every theme switch reads
+    back gets ~8x smaller and ~5x faster to decode (a 1600 px cut-out: 2.7 MB, 230 ms ->
+    0.34 MB, 48 ms)."""
+    arr = np.array(rgba)
+    arr[arr[..., 3] == 0] = 0
+    return Image.fromarray(arr, "RGBA")

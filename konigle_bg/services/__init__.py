@@ -29,19 +29,16 @@ from .corrections import (
 )
 from .cutouts import (
     cached_cutout,
-    clear_hidden,
     cutout_spec,
     ensure_cutout,
     ensure_cutout_image,
     load_cutout,
     packed_name,
-    png_bytes,
     prompts_for,
     segmenter,
 )
 from .files import (
     SourceUnavailable,
-    flatten,
     load_source,
     photo_size,
     results_dir,
@@ -79,7 +76,6 @@ from .processing import (
 )
 from .queueing import queue_photo
 from .retention import PruneReport, prune
-from .rows import get_or_create_row
 from .status import (
     PhotoStatus,
     active_variants_prefetch,
@@ -107,7 +103,6 @@ from .themes import (
     theme_fingerprint,
     theme_for,
 )
-from .timing import DbTimer, timed
 from .variants import (
     activate,
     ensure_variant,
@@ -119,7 +114,6 @@ from .variants import (
 )
 
 __all__ = [
-    "DbTimer",
     "IMPORT_EXTENSIONS",
     "InvalidRequest",
     "MAX_CLICKS",
@@ -146,7 +140,6 @@ __all__ = [
     "cancel_theme_run",
     "check_corrections",
     "clamp_box",
-    "clear_hidden",
     "corrected_cutout",
     "cut_out_and_show",
     "cut_out_only",
@@ -159,8 +152,6 @@ __all__ = [
     "ensure_variant",
     "finish_theme_run",
     "fetch_public_image",
-    "flatten",
-    "get_or_create_row",
     "import_photo_from_url",
     "install_presets",
     "is_doubtful",
@@ -172,7 +163,6 @@ __all__ = [
     "photo_size",
     "photo_status",
     "photo_statuses",
-    "png_bytes",
     "preset_theme",
     "preview_corrections",
     "preview_images",
@@ -208,7 +198,6 @@ __all__ = [
     "status_related",
     "theme_fingerprint",
     "theme_for",
-    "timed",
     "variant_key",
     "write_file",
 ]

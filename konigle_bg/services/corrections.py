@@ -26,8 +26,9 @@ from PIL import Image
 from .. import queue
 from ..imaging import corrections as engine
 from ..imaging import refine
+from ..imaging.io import encode
 from ..models import Cutout, Job, JobStatus
-from .cutouts import png_bytes, write_cutout_files
+from .cutouts import write_cutout_files
 from .files import (
     SourceUnavailable,
     load_source,
@@ -230,7 +231,7 @@ def preview_corrections(image: Model, clicks, strokes) -> dict:
     if max(img.size) > PREVIEW_SIDE:
         img.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE), Image.Resampling.BILINEAR)
     return {
-        "preview": "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode(),
+        "preview": "data:image/png;base64," + base64.b64encode(encode(img, "PNG")).decode(),
         "width": width,
         "height": height,
         "base_cutout": base.pk,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import posixpath
 import time
 
-import numpy as np
 from django.db.models import Model
 from PIL import Image
 
 from .. import host
 from ..conf import bg_settings
 from ..imaging import cutcache, pipeline
-from ..imaging.segment import Segmenter, get_segmenter
+from ..imaging.io import clear_hidden, encode
+from ..imaging.segment import Capabilities, Segmenter, capabilities, get_segmenter
 from ..models import Cutout, JobStatus
 from .files import (
     load_source,
@@ -29,10 +28,9 @@ from .rows import get_or_create_row
 log = logging.getLogger("konigle_bg")
 
 
-def segmenter() -> Segmenter:
-    """The configured segmentation backend, built once per worker process (a registry cache)."""
+def segmenter_options() -> dict:
+    """The configured backend's options, from the settings (the threads aside)."""
     from ..imaging.segment.transformers_backends import backend_options
-    from ..workers import configure
 
     options = {
         **backend_options(
@@ -47,10 +45,29 @@ def segmenter() -> Segmenter:
         options.setdefault("threshold", bg_settings.CASCADE_THRESHOLD)
         options.setdefault("models_dir", bg_settings.MODELS_DIR)
     options.setdefault("device", bg_settings.DEVICE)
-    # Thread pools sized once per worker process (THREADS, else cores // workers) so that
-    # several workers on one host never oversubscribe its cores.
-    options.setdefault("threads", configure(bg_settings.THREADS))
+    return options
+
+
+def segmenter(threads: int | None = None) -> Segmenter:
+    """The configured segmentation backend, built once per process (a registry cache).
+
+    Only what runs a model calls this: a worker, or a web process answering a synchronous
+    request (``konigle_bg.removebg``, with its own ``threads``). Thread pools are sized once per
+    process (``threads``, else THREADS, else cores // workers), so several workers on one host
+    never oversubscribe its cores. What a backend can do is read without building it:
+    :func:`segmenter_capabilities`.
+    """
+    from ..workers import configure
+
+    options = segmenter_options()
+    options.setdefault("threads", configure(threads or bg_settings.THREADS))
     return get_segmenter(bg_settings.SEGMENTER, **options)
+
+
+def segmenter_capabilities() -> Capabilities:
+    """What the configured backend can do (prompts, input size, torch), from the registry's
+    metadata: nothing is built, no model is loaded, no thread pool is sized."""
+    return capabilities(bg_settings.SEGMENTER, **segmenter_options())
 
 
 def prompts_for(image: Model, seg: Segmenter, prompt: str = "") -> list[str] | None:
@@ -129,7 +146,7 @@ def ensure_cutout_image(
         scale = img.width / photo_size(image)[0]
         box = [round(v * scale) for v in box]
     result = pipeline.cutout(img, seg, prompts=prompts, box=tuple(box) if box else None)
-    rgba = clear_hidden(result.rgba())
+    rgba = clear_hidden(result.rgba())  # what never shows is not stored
     write_cutout_files(image, row, rgba, result.mask_image())
     row.bbox = list(result.bbox) if result.bbox else None
     row.confidence = float(result.confidence)
@@ -147,9 +164,9 @@ def write_cutout_files(image: Model, row: Cutout, rgba: Image.Image, mask: Image
     """The cut-out's files beside the original (RGBA, its packed copy, the mask), named on
     ``row`` (not saved): ``cutouts/<spec hash>-<checksum>.png`` and ``...-mask.png``."""
     stem = f"{results_dir(image)}/cutouts/{row.spec_hash}-{row.source_checksum[:8]}"
-    row.rgba.name = write_file(f"{stem}.png", png_bytes(rgba))
+    row.rgba.name = write_file(f"{stem}.png", encode(rgba, "PNG"))
     write_file(packed_name(row.rgba.name), cutcache.pack(rgba))  # what theme switches read
-    row.mask.name = write_file(f"{stem}-mask.png", png_bytes(mask))
+    row.mask.name = write_file(f"{stem}-mask.png", encode(mask, "PNG"))
     row.width, row.height = rgba.size
 
 
@@ -189,19 +206,3 @@ def load_cutout(cutout: Cutout) -> Image.Image:
     except OSError as exc:  # a cache only: the next read tries again
         log.warning("cut-out %s: packed copy not written (%s)", cutout.pk, exc)
     return rgba
-
-
-def clear_hidden(rgba: Image.Image) -> Image.Image:
-    """Zero the colour where alpha is 0: it never shows, and the PNG every theme switch reads
-    back gets ~8x smaller and ~5x faster to decode (a 1600 px cut-out: 2.7 MB, 230 ms ->
-    0.34 MB, 48 ms)."""
-    arr = np.array(rgba)
-    arr[arr[..., 3] == 0] = 0
-    return Image.fromarray(arr, "RGBA")
-
-
-def png_bytes(img: Image.Image) -> bytes:
-    """``img`` as a PNG, fast to write (compress level 1): cut-outs are written once per photo."""
-    buf = io.BytesIO()
-    img.save(buf, "PNG", compress_level=1)
-    return buf.getvalue()

@@ -15,15 +15,26 @@ from PIL import Image
 
 from .. import host
 from ..conf import bg_settings
-from ..imaging.io import ImageRejected, decode
+from ..errors import KonigleBgError, Sentence, gettext_noop
+from ..imaging.io import ImageRejected, decode, flatten, shown_size
 from ..storage import derived
-from ..validators import rejection_message, upload_limits
+from ..validators import upload_limits
 
 log = logging.getLogger("konigle_bg")
 
 
-class SourceUnavailable(Exception):
+class SourceUnavailable(KonigleBgError):
     """The original could not be read or decoded; the message is for the seller."""
+
+    def __init__(self, *sentences: Sentence, code: str = "source_unavailable") -> None:
+        super().__init__(code, *sentences)
+
+    @classmethod
+    def unreadable(cls, exc: Exception) -> SourceUnavailable:
+        return cls(
+            (gettext_noop("The original photo file is missing or unreadable (%(reason)s)."),
+             {"reason": str(exc)}),
+        )  # fmt: skip
 
 
 def spec_hash(spec: dict) -> str:
@@ -41,9 +52,7 @@ def source_checksum(image: Model) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
     except (OSError, ValueError) as exc:
-        raise SourceUnavailable(
-            f"The original photo file is missing or unreadable ({exc})."
-        ) from exc
+        raise SourceUnavailable.unreadable(exc) from exc
     return digest.hexdigest()
 
 
@@ -58,11 +67,9 @@ def load_source(image: Model) -> Image.Image:
         with f.storage.open(f.name, "rb") as fh:
             img = decode(fh, upload_limits(), max_side=bg_settings.MAX_SIDE)
     except ImageRejected as exc:
-        raise SourceUnavailable(rejection_message(exc)) from exc
+        raise SourceUnavailable(*exc.sentences) from exc
     except OSError as exc:
-        raise SourceUnavailable(
-            f"The original photo file is missing or unreadable ({exc})."
-        ) from exc
+        raise SourceUnavailable.unreadable(exc) from exc
     return flatten(img)
 
 
@@ -70,23 +77,12 @@ def photo_size(image: Model) -> tuple[int, int]:
     """(width, height) of the original as shown, EXIF orientation applied (header read only)."""
     f = host.image_file(image)
     try:
-        with f.storage.open(f.name, "rb") as fh, Image.open(fh) as im:
-            w, h = im.size
-            orientation = im.getexif().get(0x0112, 1)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise SourceUnavailable(
-            f"The original photo file is missing or unreadable ({exc})."
-        ) from exc
-    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
-
-
-def flatten(img: Image.Image) -> Image.Image:
-    """RGB for the segmenter: a photo with transparency is seen as it shows on white."""
-    if img.mode == "RGB":
-        return img
-    flat = Image.new("RGB", img.size, (255, 255, 255))
-    flat.paste(img, mask=img.getchannel("A") if img.mode == "RGBA" else None)
-    return flat
+        with f.storage.open(f.name, "rb") as fh:
+            return shown_size(fh, upload_limits())
+    except ImageRejected as exc:
+        raise SourceUnavailable(*exc.sentences) from exc
+    except OSError as exc:
+        raise SourceUnavailable.unreadable(exc) from exc
 
 
 def results_dir(image: Model) -> str:

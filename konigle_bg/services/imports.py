@@ -7,12 +7,12 @@ import posixpath
 
 from django.core.files.base import ContentFile
 from django.db.models import Model
-from django.utils.translation import gettext
 
 from .. import host
 from ..conf import bg_settings
+from ..errors import gettext_noop
 from ..imaging.io import ImageRejected, probe
-from ..validators import rejection_message, upload_limits
+from ..validators import upload_limits
 
 log = logging.getLogger("konigle_bg")
 
@@ -28,7 +28,7 @@ def fetch_public_image(url: str, **limits):
     return fetch_image(
         url.strip(),
         max_bytes=bg_settings.MAX_UPLOAD_BYTES,
-        timeout=float(bg_settings.URL_IMPORT_TIMEOUT),
+        timeout=bg_settings.URL_IMPORT_TIMEOUT,
         allow_hosts=frozenset(bg_settings.URL_IMPORT_ALLOW_HOSTS),
         **limits,
     )
@@ -52,9 +52,9 @@ def import_photo_from_url(product: Model, url: str) -> Model:
     except ImageRejected as exc:
         raise FetchRefused(
             "bad_image",
-            gettext("The address did not give a usable image: %(reason)s")
-            % {"reason": rejection_message(exc)},
-            exc.code,
+            gettext_noop("The address did not give a usable image:"),
+            *exc.sentences,
+            image_code=exc.code,
         ) from exc
     stem = posixpath.splitext(posixpath.basename(fetched.final_url.split("?")[0]))[0]
     image = add_photo(product, fetched.data, stem or "photo")

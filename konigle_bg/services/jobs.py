@@ -7,13 +7,14 @@ import logging
 
 from django.db.models import Model
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from .. import events, host, queue
 from ..conf import bg_settings
+from ..errors import KonigleBgError, Sentence, gettext_noop
 from ..imaging import pipeline
+from ..imaging.segment import SegmenterUnavailable
 from ..models import MADE_OUTCOMES, Job, JobStatus, OutcomeStatus, PhotoState, Variant
-from .cutouts import segmenter
+from .cutouts import segmenter_capabilities
 from .files import SourceUnavailable, photo_size
 from .photo_state import allow_processing, mark_queued
 from .processing import failure_reason, process_again, reprompt_photo
@@ -23,22 +24,23 @@ from .variants import activate, ensure_variant
 log = logging.getLogger("konigle_bg")
 
 
-class InvalidRequest(ValueError):
+class InvalidRequest(KonigleBgError, ValueError):
     """A seller's request that cannot run as given; ``field`` names the input at fault."""
 
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+    def __init__(self, field: str | None, *sentences: Sentence, code: str = "invalid") -> None:
+        super().__init__(code, *sentences, field=field)
 
 
-class NothingHeld(InvalidRequest):
+class NothingHeld(KonigleBgError):
     """Accept asked for a photo with no result waiting for the seller (accepted already, or
     replaced, or never held): it conflicts with the photo's state, not with the request."""
 
-    code = "nothing_held"
+    kind = "conflict"
 
     def __init__(self) -> None:
-        super().__init__(None, gettext("This photo has no result waiting to be accepted."))
+        super().__init__(
+            "nothing_held", gettext_noop("This photo has no result waiting to be accepted.")
+        )
 
 
 MAX_PROMPT_LENGTH = 200
@@ -46,10 +48,14 @@ MIN_BOX_SIDE = 4  # pixels; a smaller box leaves the model nothing to see
 
 
 def accepts_prompts() -> bool:
-    """Whether the installed segmentation backend can take text prompts (u2netp cannot)."""
+    """Whether the installed segmentation backend can take text prompts (u2netp cannot).
+
+    Read from the registry's metadata (a backend whose weights are missing takes none): the
+    review pages and the API ask it on every request, and must never load a model for it.
+    """
     try:
-        return bool(segmenter().accepts_prompts)
-    except Exception:  # a backend that cannot even load takes no prompts either
+        return segmenter_capabilities().accepts_prompts
+    except SegmenterUnavailable:  # an unknown backend (system check konigle_bg.E005)
         log.warning("segmenter %r unavailable", bg_settings.SEGMENTER, exc_info=True)
         return False
 
@@ -80,27 +86,32 @@ def reprompt(image: Model, *, prompt: str | None = None, box=None, user=None) ->
     prompt = (prompt or "").strip()
     if len(prompt) > MAX_PROMPT_LENGTH:
         raise InvalidRequest(
-            "prompt", gettext("Keep the prompt under %(n)d characters.") % {"n": MAX_PROMPT_LENGTH}
+            "prompt",
+            (gettext_noop("Keep the prompt under %(n)d characters."), {"n": MAX_PROMPT_LENGTH}),
         )
     if prompt and not accepts_prompts():
         raise InvalidRequest(
             "prompt",
-            gettext(
-                "The installed segmentation backend (%(name)s) cannot take text prompts; "
-                "draw a box around the product instead."
-            )
-            % {"name": bg_settings.SEGMENTER},
+            (
+                gettext_noop(
+                    "The installed segmentation backend (%(name)s) cannot take text prompts; "
+                    "draw a box around the product instead."
+                ),
+                {"name": bg_settings.SEGMENTER},
+            ),
         )
     if box:
         try:
             width, height = photo_size(image)
         except SourceUnavailable as exc:
-            raise InvalidRequest(None, str(exc)) from exc
+            raise InvalidRequest(None, *exc.sentences, code=exc.code) from exc
         box = clamp_box(box, width, height)
     else:
         box = None
     if not prompt and box is None:
-        raise InvalidRequest(None, gettext("Give a prompt, a box around the product, or both."))
+        raise InvalidRequest(
+            None, gettext_noop("Give a prompt, a box around the product, or both.")
+        )
     job = Job.objects.create(
         image=image, kind=Job.Kind.REPROMPT, prompt=prompt, box=box, requested_by=user
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .. import events, host, queue
 from ..conf import bg_settings
+from ..errors import gettext_noop
 from ..models import (
     BackgroundTheme,
     Cutout,
@@ -41,9 +42,16 @@ log = logging.getLogger("konigle_bg")
 class ThemeRunError(ThemeError):
     """A switch that cannot start; the message is for the owner."""
 
+    default_code = "invalid_theme_run"
+    default_field = "theme"
+
 
 class ThemeRunConflict(ThemeRunError):
     """Another switch of the store is still open."""
+
+    kind = "conflict"
+    default_code = "theme_run_open"
+    default_field = None
 
 
 def _leave_alone(image: Model, state: PhotoState | None, run: ThemeRun) -> str:
@@ -84,17 +92,25 @@ def start_theme_run(
     while another switch of the store is still open.
     """
     if theme.store_id != store.pk:
-        raise ThemeRunError("This theme belongs to another store.")
+        raise ThemeRunError(gettext_noop("This theme belongs to another store."))
     if activation not in ThemeRun.Activation.values:
         raise ThemeRunError(
-            f"Unknown activation {activation!r}: use one of {', '.join(ThemeRun.Activation)}."
+            (
+                gettext_noop("Unknown activation %(given)r: use one of %(known)s."),
+                {"given": activation, "known": ", ".join(ThemeRun.Activation)},
+            )
         )
     try:
         theme.get_theme()
     except ValueError as exc:
-        raise ThemeRunError(f"The theme {theme.name!r} is not valid: {exc}") from exc
+        raise ThemeRunError(
+            (gettext_noop("The theme %(name)r is not valid: %(reason)s"),
+             {"name": theme.name, "reason": str(exc)}),
+        ) from exc  # fmt: skip
     if theme.get_theme().needs_image and not theme.background_image:
-        raise ThemeRunError(f"The theme {theme.name!r} needs a background image.")
+        raise ThemeRunError(
+            (gettext_noop("The theme %(name)r needs a background image."), {"name": theme.name})
+        )
 
     images = list(host.store_images(store).select_related(bg_settings.PRODUCT_FIELD).order_by("pk"))
     # A subquery, not a list: no bound-parameter limit on stores with many photos.
@@ -117,12 +133,14 @@ def start_theme_run(
             if not todo:
                 finish_theme_run(run.pk)
             else:
-                size = max(1, int(bg_settings.THEME_RUN_BATCH))
+                size = bg_settings.THEME_RUN_BATCH
                 for i in range(0, len(todo), size):
                     queue.enqueue("theme_run_batch", run.pk, todo[i : i + size])
     except IntegrityError as exc:
         raise ThemeRunConflict(
-            "A theme switch is already running for this store: wait for it or cancel it."
+            gettext_noop(
+                "A theme switch is already running for this store: wait for it or cancel it."
+            )
         ) from exc
     run.refresh_from_db()
     log.info("theme run %s: %s photos to %s (%s)", run.pk, len(images), theme, activation)

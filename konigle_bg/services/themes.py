@@ -10,6 +10,7 @@ from PIL import Image
 
 from .. import host
 from ..conf import bg_settings
+from ..errors import KonigleBgError, Sentence, gettext_noop
 from ..imaging import compose
 from ..imaging.io import decode
 from ..models import BackgroundTheme, PhotoState
@@ -20,8 +21,14 @@ from .rows import get_or_create_row
 log = logging.getLogger("konigle_bg")
 
 
-class ThemeError(ValueError):
+class ThemeError(KonigleBgError, ValueError):
     """A theme request that cannot be carried out; the message is for the owner."""
+
+    default_code = "invalid_theme"
+    default_field: str | None = None
+
+    def __init__(self, *sentences: Sentence, code: str | None = None) -> None:
+        super().__init__(code or self.default_code, *sentences, field=self.default_field)
 
 
 def preset_theme(store: Model, slug: str) -> BackgroundTheme:
@@ -42,7 +49,10 @@ def install_presets(store: Model, slugs: list[str] | None = None) -> list[Backgr
     unknown = [s for s in slugs if s not in compose.PRESETS]
     if unknown:
         raise ThemeError(
-            f"Unknown preset(s) {', '.join(unknown)}: use {', '.join(compose.PRESETS)}."
+            (
+                gettext_noop("Unknown preset(s) %(unknown)s: use %(known)s."),
+                {"unknown": ", ".join(unknown), "known": ", ".join(compose.PRESETS)},
+            )
         )
     return [preset_theme(store, slug) for slug in slugs]
 
@@ -95,7 +105,7 @@ def set_product_theme(product: Model, theme: BackgroundTheme | None) -> int:
     """
     store = host.product_store(product)
     if theme is not None and theme.store_id != store.pk:
-        raise ThemeError("This theme belongs to another store.")
+        raise ThemeError(gettext_noop("This theme belongs to another store."))
     images = list(host.product_images(product))
     for image in images:
         PhotoState.objects.update_or_create(image=image, defaults={"theme_override": theme})

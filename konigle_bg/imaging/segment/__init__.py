@@ -9,7 +9,7 @@ import logging
 
 from . import cascade, salient  # noqa: F401 - register u2netp, onnx, isnet and cascade
 from .base import Segmenter, SegmenterUnavailable
-from .registry import clear_sessions, get_segmenter, names, register
+from .registry import Capabilities, capabilities, clear_sessions, get_segmenter, names, register
 
 try:
     from . import transformers_backends  # noqa: F401 - registers clipseg, oneformer, auto...
@@ -18,8 +18,10 @@ except ImportError:
     logging.getLogger(__name__).exception("prompt-driven backends unavailable")
 
 __all__ = [
+    "Capabilities",
     "Segmenter",
     "SegmenterUnavailable",
+    "capabilities",
     "clear_sessions",
     "get_segmenter",
     "names",

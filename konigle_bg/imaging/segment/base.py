@@ -7,6 +7,8 @@ import abc
 import numpy as np
 from PIL import Image
 
+from ...errors import KonigleBgError, Sentence
+
 
 class Segmenter(abc.ABC):
     """A model that says, per pixel, how likely it belongs to the product.
@@ -35,5 +37,10 @@ class Segmenter(abc.ABC):
         return f"<{type(self).__name__} {self.key}>"
 
 
-class SegmenterUnavailable(RuntimeError):
+class SegmenterUnavailable(KonigleBgError, RuntimeError):
     """The backend's weights or libraries are missing on this machine."""
+
+    kind = "unavailable"
+
+    def __init__(self, *sentences: Sentence, code: str = "segmenter_unavailable") -> None:
+        super().__init__(code, *sentences)

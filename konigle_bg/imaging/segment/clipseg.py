@@ -20,6 +20,7 @@ from .hf_model import (
     downscale,
     resize_map,
     sigmoid,
+    weights_ready,
 )
 from .registry import register
 
@@ -29,7 +30,11 @@ __all__ = ["ClipSegSegmenter"]
 PREPROCESS_MAX_SIDE = 704
 
 
-@register("clipseg")
+def _takes_prompts(model: str | None = None, models_dir=None, **_) -> bool:
+    return weights_ready(model or ClipSegSegmenter.default_model, models_dir=models_dir)
+
+
+@register("clipseg", accepts_prompts=_takes_prompts, input_size=352, needs_torch=True)
 class ClipSegSegmenter(HFModelSegmenter):
     name = "clipseg"
     accepts_prompts = True

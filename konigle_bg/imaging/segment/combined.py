@@ -27,7 +27,7 @@ from PIL import Image
 from . import devices, weights
 from .base import Segmenter, SegmenterUnavailable
 from .clipseg import ClipSegSegmenter
-from .hf_model import clean_prompts, resize_map
+from .hf_model import clean_prompts, resize_map, weights_ready
 from .oneformer import OneFormerSegmenter
 from .registry import get_segmenter, register
 
@@ -201,7 +201,19 @@ class _Composite(Segmenter):
         return self._parts
 
 
-@register("clipseg+oneformer")
+def _both_take_prompts(
+    clipseg_model: str | None = None,
+    oneformer_model: str | None = None,
+    models_dir=None,
+    model: str | None = None,
+    **_,
+) -> bool:
+    clipseg = clipseg_model or model or ClipSegSegmenter.default_model
+    oneformer = oneformer_model or OneFormerSegmenter.default_model
+    return weights_ready(clipseg, oneformer, models_dir=models_dir)
+
+
+@register("clipseg+oneformer", accepts_prompts=_both_take_prompts, needs_torch=True)
 class ClipSegOneFormerSegmenter(_Composite):
     name = "clipseg+oneformer"
     accepts_prompts = True
@@ -258,7 +270,12 @@ class ClipSegOneFormerSegmenter(_Composite):
         return resize_map(self.prompt_map(image, prompts)[0], image.size)
 
 
-@register("auto")
+def _auto_takes_prompts(clipseg_model: str | None = None, models_dir=None, **_) -> bool:
+    # As AutoSegmenter decides: prompts once CLIPSeg's weights (and torch) are there.
+    return weights_ready(clipseg_model or ClipSegSegmenter.default_model, models_dir=models_dir)
+
+
+@register("auto", accepts_prompts=_auto_takes_prompts)
 class AutoSegmenter(_Composite):
     name = "auto"
 
@@ -280,9 +297,8 @@ class AutoSegmenter(_Composite):
         self.clipseg_model = clipseg_model or ClipSegSegmenter.default_model
         self.oneformer_model = oneformer_model or OneFormerSegmenter.default_model
         # Decided from the file system only: building ``auto`` must not import torch.
-        torch_ok = devices.torch_stack_available()
         self.prompted_name: str | None = None
-        if torch_ok and weights.weights_present(self.clipseg_model, models_dir):
+        if weights_ready(self.clipseg_model, models_dir=models_dir):
             self.prompted_name = "clipseg"
             if oneformer and weights.weights_present(self.oneformer_model, models_dir):
                 self.prompted_name = "clipseg+oneformer"

@@ -89,6 +89,14 @@ class HFModelSegmenter(Segmenter):
         raise NotImplementedError
 
 
+def weights_ready(*models: str, models_dir: str | os.PathLike | None = None) -> bool:
+    """Whether torch is installed and every one of ``models``' weights is on disk: what a
+    prompt-reading backend needs to take prompts, known without loading anything."""
+    return devices.torch_stack_available() and all(
+        weights.weights_present(model, models_dir) for model in models
+    )
+
+
 def clean_prompts(prompts: Sequence[str] | None) -> list[str]:
     """Stripped, de-duplicated, non-empty prompts (at most MAX_PROMPTS); may be empty."""
     out: list[str] = []

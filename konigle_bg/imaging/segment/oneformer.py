@@ -46,7 +46,7 @@ def foreground_label_ids(id2label: Mapping[int | str, str]) -> frozenset[int]:
     return frozenset(ids)
 
 
-@register("oneformer")
+@register("oneformer", needs_torch=True)
 class OneFormerSegmenter(HFModelSegmenter):
     name = "oneformer"
     accepts_prompts = False

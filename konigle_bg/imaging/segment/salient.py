@@ -185,7 +185,7 @@ class OnnxSalientBase(Segmenter):
         return np.clip(full, 0.0, 1.0).astype(np.float32)
 
 
-@register("u2netp")
+@register("u2netp", input_size=320)
 class U2NetP(OnnxSalientBase):
     """U2-Net-p (4.7 MB), 320x320, preprocessed and normalised exactly as rembg does."""
 
@@ -213,7 +213,7 @@ class OnnxSalient(OnnxSalientBase):
         self.revision = f"{self.path.stem}-{stat.st_size}-{self.input_size[0]}x{self.input_size[1]}"
 
 
-@register("isnet")
+@register("isnet", input_size=1024)
 class IsNet(OnnxSalientBase):
     """ISNet (DIS) general-use export, 1024x1024, preprocessed as rembg's DIS session does:
     divided by the image's max, ImageNet mean, unit std; min-max normalised output."""

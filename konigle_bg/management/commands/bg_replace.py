@@ -11,7 +11,7 @@ from tqdm import tqdm
 from konigle_bg import services
 from konigle_bg.conf import bg_settings
 from konigle_bg.imaging import compose, pipeline
-from konigle_bg.imaging.io import ImageRejected, decode, encode
+from konigle_bg.imaging.io import ImageRejected, decode, encode, flatten
 from konigle_bg.validators import upload_limits
 
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 failures.append(f"{path}: {exc}")
                 continue
             if img.mode != "RGB":
-                img = services.flatten(img)
+                img = flatten(img)
             cut = pipeline.cutout(img, seg, prompts=prompts if seg.accepts_prompts else None)
             result = compose.render(cut.rgba(), spec)
             target = out_dir / f"{path.stem}.{spec.output.extension}"

@@ -29,15 +29,15 @@ from django.db.models import Model
 from django.utils import timezone
 from PIL import Image
 
-from ..conf import bg_settings
-from ..imaging import compose, cutcache, pipeline
-from ..imaging.io import ImageRejected, decode, encode, probe
-from ..imaging.subject_layout import Layout, Length, arrange, fit_pixels, foreground_box, hard_alpha
-from ..storage import derived
-from ..validators import rejection_message, upload_limits
-from .cutouts import clear_hidden, png_bytes, segmenter
-from .files import flatten
-from .imports import fetch_public_image
+from konigle_bg import services
+from konigle_bg.conf import bg_settings
+from konigle_bg.errors import KonigleBgError
+from konigle_bg.imaging import compose, cutcache, pipeline, subject_layout
+from konigle_bg.imaging.io import ImageRejected, clear_hidden, decode, encode, flatten, probe
+from konigle_bg.imaging.subject_layout import Layout, Length
+from konigle_bg.storage import derived
+from konigle_bg.urlfetch import FetchRefused
+from konigle_bg.validators import rejection_message, upload_limits
 
 log = logging.getLogger("konigle_bg")
 
@@ -65,30 +65,27 @@ RESULTS_DIR = "konigle_bg/api-results"
 _SIGNING_SALT = "konigle_bg.removebg.result"
 
 
-class RemoveBgError(Exception):
-    """A request answered with remove.bg's error shape: ``{"errors": [{title, code, detail}]}``."""
+class RemoveBgError(KonigleBgError):
+    """A refusal in remove.bg's terms: its ``code`` and ``title`` (the message), and a longer
+    ``detail``. The endpoint answers it in remove.bg's shape, with the status of its code
+    (``views.STATUS``): the service says what went wrong, not how HTTP says it."""
 
-    def __init__(self, status: int, code: str, title: str, detail: str = "") -> None:
-        super().__init__(title)
-        self.status = status
-        self.code = code
-        self.title = title
+    def __init__(self, code: str, title: str, detail: str = "", *, field: str | None = None):
+        super().__init__(code, title, field=field)
         self.detail = detail
 
-    def as_json(self) -> dict:
-        error = {"title": self.title, "code": self.code}
-        if self.detail:
-            error["detail"] = self.detail
-        return {"errors": [error]}
+    @property
+    def title(self) -> str:
+        return str(self)
 
 
 def bad_request(code: str, title: str, detail: str = "") -> RemoveBgError:
-    return RemoveBgError(400, code, title, detail)
+    return RemoveBgError(code, title, detail)
 
 
 @dataclass(frozen=True)
 class Options:
-    """A request's options, already checked (the API parses them: ``api/removebg_params``)."""
+    """A request's options, already checked (``params.RemoveBgJsonRequest`` makes them)."""
 
     size: str = "preview"
     type: str = "auto"
@@ -148,11 +145,9 @@ def _decode(data: bytes, *, background: bool = False) -> Image.Image:
 
 def fetch(url: str, what: str = "image") -> bytes:
     """Bytes of an image at a public URL, through the SSRF-safe fetcher the URL import uses."""
-    from ..urlfetch import FetchRefused
-
     prefix = "" if what == "image" else "bg_"
     try:
-        fetched = fetch_public_image(url, max_pixels=bg_settings.MAX_PIXELS)
+        fetched = services.fetch_public_image(url, max_pixels=bg_settings.MAX_PIXELS)
     except FetchRefused as exc:
         if exc.code in ("bad_url", "scheme"):
             raise bad_request(
@@ -200,12 +195,12 @@ def cutout_key(checksum: str, seg_key: str, prompts: list[str] | None, box) -> s
 
 def cut_out(data: bytes, img: Image.Image, prompts_for_type: str, box) -> Image.Image:
     """The RGBA cut-out of ``img`` (decoded from ``data``), from the cache when it is there."""
-    seg = segmenter()
+    seg = services.segmenter(threads=bg_settings.REMOVEBG_THREADS)
     prompts = None
     if seg.accepts_prompts and prompts_for_type != "auto":
         prompts = [prompts_for_type.replace("_", " ")]  # "car_interior" -> "car interior"
     key = cutout_key(hashlib.sha256(data).hexdigest(), seg.key, prompts, box)
-    ttl = int(bg_settings.REMOVEBG_CUTOUT_CACHE_SECONDS)
+    ttl = bg_settings.REMOVEBG_CUTOUT_CACHE_SECONDS
     cache = caches[bg_settings.REMOVEBG_CACHE]
     if ttl > 0:
         packed = cache.get(key)
@@ -260,10 +255,8 @@ def _encode(img: Image.Image, fmt: str) -> tuple[bytes, str]:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("color.jpg", encode(rgba.convert("RGB"), "JPEG"))
-            zf.writestr("alpha.png", png_bytes(rgba.getchannel("A")))
+            zf.writestr("alpha.png", encode(rgba.getchannel("A"), "PNG"))
         return buf.getvalue(), "zip"
-    if img.mode == "L" and fmt == "png":  # channels=alpha: a greyscale PNG
-        return png_bytes(img), "png"
     if fmt == "jpg":
         return encode(_on_white(img), "JPEG"), "jpg"
     return encode(img, "PNG" if fmt == "png" else "WEBP"), fmt
@@ -286,9 +279,10 @@ def remove_background(data: bytes, options: Options) -> Result:
             "No part of the image was found to be a subject.",
         )
     if not options.semitransparency:
-        rgba = hard_alpha(rgba)
-    rgba = arrange(fit_pixels(rgba, SIZE_PIXELS[options.size]), options.layout)
-    fg = foreground_box(rgba) or (0, 0, 0, 0)
+        rgba = subject_layout.hard_alpha(rgba)
+    rgba = subject_layout.fit_pixels(rgba, SIZE_PIXELS[options.size])
+    rgba = subject_layout.arrange(rgba, options.layout)
+    fg = subject_layout.foreground_box(rgba) or (0, 0, 0, 0)
     if options.channels == "alpha":
         out = rgba.getchannel("A")
     else:
@@ -339,7 +333,7 @@ def keep_result(store: Model, result: Result) -> str:
 
 
 def prune_results(folder: str) -> int:
-    keep = timedelta(seconds=int(bg_settings.REMOVEBG_KEEP_SECONDS))
+    keep = timedelta(seconds=bg_settings.REMOVEBG_KEEP_SECONDS)
     try:
         _, files = derived.listdir(folder)
     except (FileNotFoundError, NotImplementedError, OSError):
@@ -358,19 +352,18 @@ def prune_results(folder: str) -> int:
 
 
 def open_kept_result(token: str):
-    """(file, content type) of a kept result; RemoveBgError 404 when the token is bad or old."""
+    """(file, content type) of a kept result; RemoveBgError "not_found" when the token is bad
+    or old."""
     try:
-        name = signing.loads(
-            token, salt=_SIGNING_SALT, max_age=int(bg_settings.REMOVEBG_KEEP_SECONDS)
-        )
+        name = signing.loads(token, salt=_SIGNING_SALT, max_age=bg_settings.REMOVEBG_KEEP_SECONDS)
     except signing.BadSignature as exc:  # SignatureExpired is one
-        raise RemoveBgError(404, "not_found", "Result not found or expired") from exc
+        raise RemoveBgError("not_found", "Result not found or expired") from exc
     if not isinstance(name, str) or not name.startswith(RESULTS_DIR + "/"):
-        raise RemoveBgError(404, "not_found", "Result not found or expired")
+        raise RemoveBgError("not_found", "Result not found or expired")
     try:
         fh = derived.open(name, "rb")
     except (FileNotFoundError, OSError) as exc:
-        raise RemoveBgError(404, "not_found", "Result not found or expired") from exc
+        raise RemoveBgError("not_found", "Result not found or expired") from exc
     ext = posixpath.splitext(name)[1].lstrip(".")
     return fh, CONTENT_TYPES.get(ext, "application/octet-stream")
 

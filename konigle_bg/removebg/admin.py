@@ -12,9 +12,10 @@ from django.db.models import Count
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .admin_scoping import StoreScopedAdmin
+from konigle_bg.admin_scoping import StoreScopedAdmin
+
+from . import keys as api_keys
 from .models import ApiKey, ApiStoreOptions, ApiUsage
-from .services import api_keys
 
 
 @admin.register(ApiKey)

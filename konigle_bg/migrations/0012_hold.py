@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('konigle_bg', '0010_job_corrections'),
+        ('konigle_bg', '0011_api_models_to_removebg'),
     ]
 
     operations = [

@@ -18,8 +18,9 @@ from django.db.models import Count, Q, Sum
 from django.db.models import Model as DjangoModel
 from django.utils import timezone
 
-from ..conf import bg_settings
-from ..models import ApiKey, ApiStoreOptions, ApiUsage
+from konigle_bg.conf import bg_settings
+
+from .models import ApiKey, ApiStoreOptions, ApiUsage
 
 KEY_PREFIX = "kbg_"
 SHOWN_CHARS = 12  # of the key, stored and shown to tell keys apart
@@ -168,7 +169,7 @@ class RateWindow:
 def rate_limit_for(key: ApiKey | None) -> int:
     if key is not None and key.rate_limit:
         return key.rate_limit
-    return int(bg_settings.REMOVEBG_RATE_LIMIT)
+    return bg_settings.REMOVEBG_RATE_LIMIT
 
 
 def take_call(bucket: str, limit: int, now: float | None = None) -> RateWindow:

@@ -1,4 +1,4 @@
-"""``POST /api/bg/v1.0/removebg``: remove.bg's v1.0 API, self-hosted and scoped to a store.
+"""``POST /v1.0/removebg``: remove.bg's v1.0 API, self-hosted and scoped to a store.
 
 One call, image in, result out (docs/api.md). The request and the answer are remove.bg's:
 ``image_file`` / ``image_file_b64`` / ``image_url`` and its options in a JSON, form or
@@ -48,13 +48,21 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from .. import host
-from ..conf import bg_settings
-from ..models import ApiKey
-from ..services import api_keys
-from ..services import removebg as service
-from ..services.removebg import RemoveBgError
-from .removebg_params import parse
+from konigle_bg import host
+
+from . import keys as api_keys
+from . import service
+from .models import ApiKey
+from .params import RemoveBgJsonRequest, RemoveBgMultipartRequest
+from .service import RemoveBgError
+
+#: remove.bg's status for each of its error codes; any other is a 400.
+STATUS = {
+    "auth_failed": 403,
+    "insufficient_credits": 402,
+    "rate_limit_exceeded": 429,
+    "not_found": 404,
+}
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -92,7 +100,15 @@ class AnyAccept(BaseContentNegotiation):
 
 
 def error_response(exc: RemoveBgError, headers: dict | None = None) -> JsonResponse:
-    return JsonResponse(exc.as_json(), status=exc.status, headers=headers or {})
+    """remove.bg's error shape: ``{"errors": [{"title", "code", "detail"}]}``."""
+    error = {"title": exc.title, "code": exc.code}
+    if exc.detail:
+        error["detail"] = exc.detail
+    return JsonResponse({"errors": [error]}, status=status_of(exc), headers=headers or {})
+
+
+def status_of(exc: RemoveBgError) -> int:
+    return STATUS.get(exc.code, 400)
 
 
 class Caller:
@@ -107,12 +123,12 @@ class Caller:
             return
         if not getattr(self.user, "is_authenticated", False):
             raise RemoveBgError(
-                403, "auth_failed", "Missing API Key",
+                "auth_failed", "Missing API Key",
                 "Send a store's API key in the X-Api-Key header (or the API's token).",
             )  # fmt: skip
         stores = list(host.stores_for(self.user)[:2])
         if not stores:
-            raise RemoveBgError(403, "auth_failed", "Not a member of any store")
+            raise RemoveBgError("auth_failed", "Not a member of any store")
         self.store = stores[0] if len(stores) == 1 else None
         self.bucket = f"user:{self.user.pk}"
 
@@ -133,75 +149,17 @@ class RemoveBgView(APIView):
         if isinstance(exc, RemoveBgError):
             return error_response(exc)
         if isinstance(exc, AuthenticationFailed | NotAuthenticated):
-            return error_response(RemoveBgError(403, "auth_failed", str(exc.detail)))
+            return error_response(RemoveBgError("auth_failed", str(exc.detail)))
         if isinstance(exc, ParseError | UnsupportedMediaType):
-            return error_response(RemoveBgError(400, "invalid_request", str(exc.detail)))
+            return error_response(RemoveBgError("invalid_request", str(exc.detail)))
         if isinstance(exc, APIException):
             code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
-            return error_response(RemoveBgError(exc.status_code, code, str(exc.detail)))
+            error = {"title": str(exc.detail), "code": code}
+            return JsonResponse({"errors": [error]}, status=exc.status_code)
         return super().handle_exception(exc)
 
 
 # -- OpenAPI: what the endpoint takes and answers --------------------------------------------
-
-
-class RemoveBgJsonRequest(serializers.Serializer):
-    image_file_b64 = serializers.CharField(
-        required=False, help_text="Source image, base64. Exactly one image source is required."
-    )
-    image_url = serializers.URLField(
-        required=False, help_text="Source image URL (public http/https; fetched SSRF-safely)."
-    )
-    size = serializers.ChoiceField(
-        list(service.SIZE_PIXELS), default="preview",
-        help_text="preview (also small, regular) = up to 0.25 megapixels; medium 1.5 MP; hd 4 MP; "
-        "full (also 4k, auto) = the upload's resolution up to 25 MP (and MAX_SIDE).",
-    )  # fmt: skip
-    type = serializers.ChoiceField(
-        service.TYPES, default="auto",
-        help_text="The subject; passed as the prompt to segmenters that read prompts.",
-    )  # fmt: skip
-    type_level = serializers.ChoiceField(
-        service.TYPE_LEVELS, default="1", help_text="none: no X-Type header."
-    )
-    format = serializers.ChoiceField(
-        service.FORMATS, default="auto",
-        help_text="auto: PNG when anything is see-through, else JPEG; zip: color.jpg + alpha.png.",
-    )  # fmt: skip
-    roi = serializers.CharField(
-        default="0% 0% 100% 100%",
-        help_text="Region of interest 'x1 y1 x2 y2', each in px or % of the image.",
-    )
-    crop = serializers.BooleanField(default=False, help_text="Crop to the subject.")
-    crop_margin = serializers.CharField(
-        default="0",
-        help_text="With crop: 1, 2 or 4 values (CSS order), px (<= 500) or % of the subject "
-        "(<= 50).",
-    )
-    scale = serializers.CharField(
-        default="original", help_text="'10%'..'100%' of the canvas; implies position=center."
-    )
-    position = serializers.CharField(
-        default="original", help_text="original, center, 'x%' or 'x% y%' of the free space."
-    )
-    channels = serializers.ChoiceField(
-        service.CHANNELS, default="rgba", help_text="alpha: the alpha matte as a grey image."
-    )
-    bg_color = serializers.CharField(
-        required=False, help_text="Hex (81d4fa, fff, 81d4fa77 with alpha) or a colour name."
-    )
-    bg_image_url = serializers.URLField(
-        required=False, help_text="Background image URL (cover-fitted)."
-    )
-    add_shadow = serializers.BooleanField(default=False, help_text="A soft contact shadow.")
-    semitransparency = serializers.BooleanField(
-        default=True, help_text="false: every pixel fully opaque or fully transparent."
-    )
-
-
-class RemoveBgMultipartRequest(RemoveBgJsonRequest):
-    image_file = serializers.FileField(required=False, help_text="Source image file.")
-    bg_image_file = serializers.FileField(required=False, help_text="Background image file.")
 
 
 class RemoveBgErrorItem(serializers.Serializer):
@@ -307,7 +265,7 @@ class RemoveBackground(RemoveBgView):
         if not window.allowed:
             caller.record(429, error_code="rate_limit_exceeded")
             return error_response(
-                RemoveBgError(429, "rate_limit_exceeded", "Rate limit exceeded",
+                RemoveBgError("rate_limit_exceeded", "Rate limit exceeded",
                               f"At most {window.limit} calls a minute."),
                 window.headers(),
             )  # fmt: skip
@@ -315,7 +273,7 @@ class RemoveBackground(RemoveBgView):
         try:
             result = self._run(request, caller)
         except RemoveBgError as exc:
-            caller.record(exc.status, error_code=exc.code)
+            caller.record(status_of(exc), error_code=exc.code)
             return error_response(exc, window.headers())
         caller.record(200, credits=result.credits, size=(result.width, result.height),
                       duration_ms=int((time.perf_counter() - started) * 1000))  # fmt: skip
@@ -326,13 +284,15 @@ class RemoveBackground(RemoveBgView):
             left = api_keys.credits_left(caller.key)
             if left is not None and left <= 0:
                 raise RemoveBgError(
-                    402, "insufficient_credits", "Insufficient credits",
+                    "insufficient_credits", "Insufficient credits",
                     "This key's monthly credits are spent.",
                 )  # fmt: skip
-        parsed = parse(request.data, request.FILES, max_bytes=bg_settings.MAX_UPLOAD_BYTES)
+        params = RemoveBgMultipartRequest(data=request.data)
+        params.is_valid(raise_exception=True)  # the first bad parameter: RemoveBgError
+        parsed = params.parsed
         if caller.key is not None and caller.key.monthly_credits is not None:
             if api_keys.credits_left(caller.key) < parsed.options.credits:
-                raise RemoveBgError(402, "insufficient_credits", "Insufficient credits")
+                raise RemoveBgError("insufficient_credits", "Insufficient credits")
         return service.remove_background_from(
             parsed.image, parsed.image_url, parsed.options, parsed.bg_image_url
         )
@@ -353,10 +313,7 @@ class RemoveBackground(RemoveBgView):
             headers["X-Type"] = result.type
         url = ""
         if api_keys.keeps_results(caller.store):
-            token = service.keep_result(caller.store, result)
-            url = request.build_absolute_uri(
-                reverse("konigle_bg_api:removebg-result", args=[token])
-            )
+            url = result_url(request, service.keep_result(caller.store, result))
             headers["X-Result-Url"] = url
         if "application/json" in request.headers.get("Accept", ""):
             data = {
@@ -372,6 +329,14 @@ class RemoveBackground(RemoveBgView):
         response = HttpResponse(result.data, content_type=result.content_type, headers=headers)
         response["Content-Disposition"] = f'inline; filename="no-bg.{result.format}"'
         return response
+
+
+def result_url(request, token: str) -> str:
+    """The kept result's address beside the endpoint that was called (under the API's
+    namespace, or at the site's root)."""
+    namespace = getattr(request.resolver_match, "namespace", "")
+    name = f"{namespace}:removebg-result" if namespace else "removebg-result"
+    return request.build_absolute_uri(reverse(name, args=[token]))
 
 
 class RemoveBackgroundAlias(RemoveBackground):
@@ -434,3 +399,7 @@ class KeptResult(APIView):
         except RemoveBgError as exc:
             return error_response(exc)
         return FileResponse(fh, content_type=content_type)
+
+
+class KeptResultAlias(KeptResult):
+    schema = None

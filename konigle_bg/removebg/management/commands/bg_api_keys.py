@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from konigle_bg.management.commands.bg_themes import find_store
-from konigle_bg.models import ApiKey, ApiStoreOptions
-from konigle_bg.services import api_keys
+from konigle_bg.removebg import keys as api_keys
+from konigle_bg.removebg.models import ApiKey, ApiStoreOptions
 
 
 class Command(BaseCommand):
