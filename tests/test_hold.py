@@ -23,6 +23,7 @@ from konigle_bg.models import (
     Variant,
     hold_threshold,
 )
+from konigle_bg.services import processing
 from tests.conftest import photo_bytes
 from tests.theme_fixtures import seed_cutout
 
@@ -37,6 +38,11 @@ def doubtful(image, confidence: float = 0.2) -> Cutout:
     Cutout.objects.filter(pk=cut.pk).update(confidence=confidence)
     cut.refresh_from_db()
     return cut
+
+
+def hold_everything(monkeypatch) -> None:
+    """A hold threshold over every possible score (the setting itself stops at 1.0)."""
+    monkeypatch.setattr(processing, "hold_threshold", lambda: 1.01)
 
 
 def replace_photo(image, seed: int = 7) -> None:
@@ -169,11 +175,11 @@ def test_a_held_photo_keeps_its_previous_result_on_its_new_theme(photo, themes_i
 # ------------------------------------------------------------------- the seller's own results
 
 
-def test_a_sellers_reprompt_is_shown_even_when_it_scores_low(photo, settings):
+def test_a_sellers_reprompt_is_shown_even_when_it_scores_low(photo, monkeypatch):
     doubtful(photo)
     services.cut_out_and_show(photo.pk)
     # Any result would be held were it automatic: the seller's own is shown all the same.
-    settings.KONIGLE_BG = {**settings.KONIGLE_BG, "HOLD_THRESHOLD": 1.01}
+    hold_everything(monkeypatch)
     box = [40, 20, 160, 130]
     outcome = services.reprompt_photo(photo.pk, prompt="", box=box)
     # The seller asked for exactly this: it wins over the threshold and ends the hold.
@@ -183,10 +189,11 @@ def test_a_sellers_reprompt_is_shown_even_when_it_scores_low(photo, settings):
 
 
 def test_a_sellers_correction_is_shown_and_ends_the_hold(
-    photo, sync_jobs, settings, django_capture_on_commit_callbacks
+    photo, sync_jobs, monkeypatch, django_capture_on_commit_callbacks
 ):
-    # A real cut-out (corrections start from its matte), held: every result is under 1.01.
-    settings.KONIGLE_BG = {**settings.KONIGLE_BG, "HOLD_THRESHOLD": 1.01}
+    # A real cut-out (corrections start from its matte), held; a corrected cut-out scores 1.0,
+    # so only a threshold over any score shows that the seller's own result wins.
+    hold_everything(monkeypatch)
     waiting = services.cut_out_and_show(photo.pk).variant
     assert held(photo) == waiting
     with django_capture_on_commit_callbacks(execute=True):  # SYNC: the job runs at the commit
