@@ -254,9 +254,7 @@ def _requeue_stragglers(run: ThemeRun) -> None:
     behind. Photos with their own theme, and reverted ones (nothing active), are left alone.
     """
     stale = (
-        Variant.objects.filter(
-            is_active=True, **{f"image__{host.image_store_lookup()}": run.store_id}
-        )
+        Variant.objects.filter(is_active=True, image__in=host.store_images(run.store_id))
         .exclude(theme_id=run.theme_id)
         .exclude(image__bg_state__theme_override__isnull=False)
         .values_list("image_id", flat=True)
