@@ -25,6 +25,8 @@ from .cutouts import packed_name
 
 log = logging.getLogger("konigle_bg")
 
+PACKED_SUFFIX = packed_name("x.png")[1:]  # ".kbgcut"
+
 OPEN_RUN = Q(theme_run__state__in=[ThemeRun.State.PENDING, ThemeRun.State.RUNNING])
 
 
@@ -68,10 +70,32 @@ def variant_files(variant: Variant) -> list[str]:
 
 
 def delete_files_after_commit(names: Iterable[str]) -> None:
-    """Delete derived files once the current transaction commits (at once outside one)."""
+    """Delete derived files once the current transaction commits (at once outside one), but
+    only those no row uses then (:func:`unused`)."""
     names = [n for n in names if n]
     if names:
-        transaction.on_commit(lambda: delete_files(names))
+        transaction.on_commit(lambda: delete_files(unused(names)))
+
+
+def unused(names: Iterable[str]) -> list[str]:
+    """Those of ``names`` that no cut-out or variant row refers to (read when the deleting
+    transaction has committed). Results written before files were named per photo can be
+    shared by two photos with the same bytes in one folder: deleting one photo must not take
+    the other's result away."""
+    names = list(dict.fromkeys(n for n in names if n))
+    if not names:
+        return []
+    # A packed copy belongs to its cut-out's PNG (packed_name): in use while that PNG is.
+    owner = {n: n.removesuffix(PACKED_SUFFIX) + ".png" if n.endswith(PACKED_SUFFIX) else n
+             for n in names}  # fmt: skip
+    wanted = set(owner.values())
+    used = set(Variant.objects.filter(file__in=wanted).values_list("file", flat=True))
+    used |= set(Cutout.objects.filter(rgba__in=wanted).values_list("rgba", flat=True))
+    used |= set(Cutout.objects.filter(mask__in=wanted).values_list("mask", flat=True))
+    kept = [n for n in names if owner[n] in used]
+    if kept:
+        log.info("derived files kept, other rows use them: %s", ", ".join(kept))
+    return [n for n in names if owner[n] not in used]
 
 
 def delete_files(names: Iterable[str]) -> None:
