@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -19,6 +20,28 @@ from . import host, services
 log = logging.getLogger("konigle_bg")
 
 _logged: set[tuple[str, str]] = set()  # failures already logged by this process
+# Per request: (photo, its file name) already queued. django-oscar's dashboard saves each photo
+# twice in one request (the formset, then the display order): one job is enough, unless the
+# file itself changed in between.
+_queued: ContextVar[set | None] = ContextVar("konigle_bg_queued", default=None)
+
+
+def request_started(**kwargs) -> None:
+    _queued.set(set())
+
+
+def request_finished(**kwargs) -> None:
+    _queued.set(None)
+
+
+def queue_once(image) -> None:
+    queued = _queued.get()
+    key = (image.pk, getattr(host.image_file(image), "name", None))
+    if queued is not None and key in queued:
+        return
+    services.queue_photo(image.pk)
+    if queued is not None:
+        queued.add(key)
 
 
 @contextlib.contextmanager
@@ -50,7 +73,7 @@ def product_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
         # Idempotent downstream (cut-outs and variants are keyed by source checksum + spec
         # hash), so saving a published product again queues cheap no-ops, never a second one.
         for image in host.product_images(instance):
-            services.queue_photo(image.pk)
+            queue_once(image)
 
 
 def image_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
@@ -59,7 +82,7 @@ def image_saved(sender, instance, created: bool, raw: bool = False, **kwargs) ->
     with never_raising("photo", instance):
         if not host.product_is_published(host.image_product(instance)):
             return
-        services.queue_photo(instance.pk)
+        queue_once(instance)
 
 
 def derived_row_deleted(sender, instance, **kwargs) -> None:
@@ -83,6 +106,8 @@ def migrated(sender, using: str = "default", **kwargs) -> None:
 
 def connect() -> None:
     from django.apps import apps
+    from django.core.signals import request_finished as finished
+    from django.core.signals import request_started as started
 
     from .models import Cutout, Variant
 
@@ -95,5 +120,10 @@ def connect() -> None:
     )
     if not host.is_configured():
         return  # the system checks (konigle_bg.E003, E008) say what to set
+    started.connect(request_started, dispatch_uid="konigle_bg_queued_start")
+    finished.connect(request_finished, dispatch_uid="konigle_bg_queued_end")
     post_save.connect(product_saved, sender=host.product_model(), dispatch_uid="konigle_bg_product")
     post_save.connect(image_saved, sender=host.image_model(), dispatch_uid="konigle_bg_image")
+    from .services import display
+
+    display.connect()  # one query per listing for the template helpers and thumbnailers

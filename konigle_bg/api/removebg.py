@@ -34,7 +34,6 @@ from rest_framework import serializers
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
-    TokenAuthentication,
 )
 from rest_framework.exceptions import (
     APIException,
@@ -54,6 +53,7 @@ from ..models import ApiKey
 from ..services import api_keys
 from ..services import removebg as service
 from ..services.removebg import RemoveBgError
+from .authentication import TokenIfInstalled
 from .removebg_params import parse
 
 
@@ -124,7 +124,7 @@ class Caller:
 class RemoveBgView(APIView):
     """remove.bg's error shape for everything, including authentication and bad bodies."""
 
-    authentication_classes = [ApiKeyAuthentication, TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiKeyAuthentication, TokenIfInstalled, SessionAuthentication]
     permission_classes = [AllowAny]  # checked by Caller: remove.bg answers 403 in its shape
     throttle_classes: list = []
     content_negotiation_class = AnyAccept
