@@ -9,6 +9,7 @@ elsewhere the header is ignored and the request is anonymous (401/403), never a 
 from __future__ import annotations
 
 from django.apps import apps
+from drf_spectacular.authentication import TokenScheme
 from rest_framework.authentication import TokenAuthentication
 
 TOKEN_APP = "rest_framework.authtoken"
@@ -41,3 +42,9 @@ def safe(auth):
     if type(auth) is TokenAuthentication and not tokens_installed():
         return TokenIfInstalled()
     return auth
+
+
+class TokenIfInstalledScheme(TokenScheme):
+    """The OpenAPI security scheme of :class:`TokenIfInstalled`: DRF's token scheme."""
+
+    target_class = "konigle_bg.api.authentication.TokenIfInstalled"

@@ -22,6 +22,7 @@ from ..conf import bg_settings
 from ..models import Cutout, JobStatus, ThemeRun, Variant
 from ..storage import derived
 from .cutouts import packed_name
+from .files import results_dir
 
 log = logging.getLogger("konigle_bg")
 
@@ -104,6 +105,23 @@ def delete_files(names: Iterable[str]) -> None:
             derived.delete(name)
         except OSError as exc:  # a file that stays is a leak, not an error for the caller
             log.warning("derived file %s not deleted: %s", name, exc)
+
+
+def delete_orphans_of(image: Model) -> list[str]:
+    """Delete the files named for ``image`` (``<pk>-...`` beside its original, see
+    files.result_name) that no row uses: what a job wrote for a photo deleted while it ran.
+    Returns their names."""
+    names = []
+    for kind in ("cutouts", "variants"):
+        folder = f"{results_dir(image)}/{kind}"
+        try:
+            _, found = derived.listdir(folder)
+        except (OSError, NotImplementedError):
+            continue
+        names += [f"{folder}/{n}" for n in found if n.startswith(f"{image.pk}-")]
+    orphans = unused(names)
+    delete_files(orphans)
+    return orphans
 
 
 def row_deleted(instance: Model) -> None:
