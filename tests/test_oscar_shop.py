@@ -31,7 +31,7 @@ def test_the_oscar_shop_tests_pass(tmp_path):
             "--ds=tests.oscar_shop.shop.settings", "-o", "python_files=oscar_*.py",
             "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "-s",
         ],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     out = proc.stdout + proc.stderr
     print(out[-3000:])
