@@ -207,3 +207,27 @@ def test_contrib_defaults_sit_between_the_defaults_and_the_shop(settings):
         conf._layers[:] = saved
         bg_settings.reload()
     assert bg_settings.KEEP_VARIANTS == 9  # the shop's own
+
+
+def test_products_without_a_store_are_named_by_the_database_check(settings, make_product):
+    """``check --database default`` (and migrate) count the products the settings lead to no
+    store. The demo's products always have one, so konigle_bg's own rows stand in for a shop
+    whose product -> store key is nullable: Variant ("product") -> Cutout ("store")."""
+    from konigle_bg.models import Variant
+
+    image = make_product().images.get()
+    variant = Variant.objects.create(image=image, spec_hash="x", source_checksum="y")
+    shop(
+        settings,
+        IMAGE_MODEL="konigle_bg.Job",
+        PRODUCT_FIELD="variant",
+        STORE_MODEL="konigle_bg.Cutout",
+        PRODUCT_STORE="cutout",
+    )
+    assert checks.check_products_without_store() == []  # only with a database to look at
+    (found,) = checks.check_products_without_store(databases=["default"])
+    assert (found.id, found.msg) == (
+        "konigle_bg.W007",
+        "1 product(s) have no store (KONIGLE_BG['PRODUCT_STORE'] = 'cutout' is empty on them), "
+        f"e.g. id {variant.pk}: their photos are not processed, and only superusers see them.",
+    )
