@@ -7,6 +7,10 @@ min=1)``). The system check ``konigle_bg.E007`` checks every key a shop sets at 
 says what it expected; reading a wrong value later raises the same message, so call sites take
 the values as they are typed. Access goes through ``bg_settings.NAME``; values are reloaded on
 ``setting_changed`` so ``override_settings(KONIGLE_BG=...)`` works in tests.
+
+Where a value comes from, first found wins: the shop's ``KONIGLE_BG``, then the defaults a
+contrib app registered (``register_defaults``, e.g. ``konigle_bg.contrib.oscar`` names Oscar's
+models), then the declarations below.
 """
 
 from __future__ import annotations
@@ -108,10 +112,30 @@ SETTINGS: dict[str, Setting] = {
     "PRODUCT_TITLE": text("title"),
     "PRODUCT_DESCRIPTION": text("description"),
     "PRODUCT_PUBLISHED": text("is_published"),
+    # product -> store as an ORM path: a foreign key ("store") or a chain ("brand__store").
+    # Ignored in single-store mode (STORE_MODEL unset: the current django.contrib.sites Site).
     "PRODUCT_STORE": text("store"),
     "PRODUCT_IMAGES": text("images"),
+    # Dotted path to function(product) -> its store (a row or primary key), for a shop where
+    # no ORM path leads there; PRODUCT_STORE is then not used.
+    "PRODUCT_STORE_FUNCTION": text(None, optional=True),
+    # Dotted path to function(stores queryset) -> queryset of their products, paired with
+    # PRODUCT_STORE_FUNCTION; without it the products are read one by one (system check W006).
+    "STORE_PRODUCTS_FUNCTION": text(None, optional=True),
+    # Dotted path to function(product) -> bool, when "published" is not one field (status
+    # enums, per-channel publication); PRODUCT_PUBLISHED is then not used.
+    "PRODUCT_PUBLISHED_FUNCTION": text(None, optional=True),
     # Lookups on the store model naming its members: who may see and change its photos.
     "STORE_MEMBER_LOOKUPS": names(["owner", "staff"]),
+    # True lets every signed-in user see and change every store's photos, with
+    # STORE_MEMBER_LOOKUPS = []; never the default (an empty list alone is check error E014).
+    "ALL_USERS_MAY_ACT": flag(False),
+    # Single-store mode: dotted path to function(user) -> bool, who may act on the one store.
+    # Default: active staff holding konigle_bg's "change_variant" permission (and superusers).
+    "SINGLE_STORE_MEMBERS": text("konigle_bg.host.staff_may_act"),
+    # Dotted path to function(user) -> queryset of products that user may act on besides their
+    # stores' (photos only, no store-wide actions); contrib.oscar: a partner's products.
+    "USER_PRODUCTS_FUNCTION": text(None, optional=True),
     # Segmentation.
     "SEGMENTER": text("u2netp"),  # a registered backend (system check konigle_bg.E005)
     "SEGMENTER_OPTIONS": mapping({}),
@@ -157,6 +181,15 @@ SETTINGS: dict[str, Setting] = {
     # run, large enough that queue overhead stays small next to rendering.
     "THEME_RUN_BATCH": integer(4, min=1),
     "SYNC": flag(False),  # run jobs inline (tests, scripts)
+    # With no Q_CLUSTER in the settings at all, run django-q2 with its ORM broker on this
+    # database alias instead of its own default (Redis on localhost); None leaves it alone.
+    "ORM_BROKER_FALLBACK": text(None, optional=True),
+    # The worker's periodic sweep (a django-q2 schedule made by migrate): every this many
+    # minutes it hands the queue what waited for it and photos pending too long; 0: none.
+    "SWEEP_MINUTES": integer(5, min=0),
+    # A photo still pending after this many minutes is queued again by the sweep (its task
+    # was lost: a broker restarted empty); jobs are idempotent, so a duplicate costs little.
+    "STALE_PENDING_MINUTES": integer(60, min=1),
     # URL import.
     "URL_IMPORT_TIMEOUT": number(15, low=0),  # seconds
     "URL_IMPORT_ALLOW_HOSTS": names([]),
@@ -170,6 +203,10 @@ SETTINGS: dict[str, Setting] = {
     # Threads of the model a web process loads to answer /v1.0/removebg (once per process);
     # None: as a worker (THREADS, else cores // workers).
     "REMOVEBG_THREADS": integer(None, min=1, optional=True),
+    # The API's lists: items a page, whatever the shop's REST_FRAMEWORK pagination says
+    # (?page_size= up to API_MAX_PAGE_SIZE).
+    "API_PAGE_SIZE": integer(50, min=1),
+    "API_MAX_PAGE_SIZE": integer(200, min=1),
 }
 
 #: Every setting's default (the declarations above, without their types).
@@ -184,6 +221,41 @@ def problems(user_settings: dict) -> dict[str, str]:
         if setting is not None and (why := setting.problem(value)):
             found[name] = why
     return found
+
+
+# Defaults that contrib apps register (konigle_bg.contrib.oscar): (who, values), latest first.
+_layers: list[tuple[str, dict[str, Any]]] = []
+
+
+def register_defaults(source: str, values: dict[str, Any]) -> None:
+    """Defaults a contrib app supplies in place of ``DEFAULTS``; the shop's KONIGLE_BG still
+    wins. Call it from the app's ``AppConfig.__init__``: the plugin's models read the host-model
+    settings when they are imported, before any ``ready()``. Registering again replaces.
+    Unknown keys or values of the wrong type are the contrib app's bug: they raise at once."""
+    unknown = sorted(set(values) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"{source}: unknown konigle_bg setting(s) {', '.join(unknown)}.")
+    wrong = problems(values)
+    if wrong:
+        raise ValueError(f"{source}: " + "; ".join(f"{k}: {v}" for k, v in wrong.items()))
+    _layers[:] = [(s, v) for s, v in _layers if s != source]
+    _layers.insert(0, (source, dict(values)))
+    bg_settings.reload()
+
+
+def registered_defaults() -> dict[str, Any]:
+    """The contrib apps' defaults merged (what stands between DEFAULTS and the shop's)."""
+    merged: dict[str, Any] = {}
+    for _source, values in reversed(_layers):
+        merged.update(values)
+    return merged
+
+
+def setting_source(name: str) -> str:
+    """Where the value of setting ``name`` comes from: "KONIGLE_BG", a contrib app, "default"."""
+    if name in bg_settings.user_settings:
+        return "KONIGLE_BG"
+    return next((source for source, values in _layers if name in values), "default")
 
 
 class BgSettings:
@@ -207,7 +279,10 @@ class BgSettings:
             if why:  # the system check said so at start-up (konigle_bg.E007)
                 raise ImproperlyConfigured(f"KONIGLE_BG[{attr!r}]: {why}.")
         else:
-            val = self.defaults[attr]
+            val = next(
+                (values[attr] for _source, values in _layers if attr in values),
+                self.defaults[attr],
+            )
         self._cached.add(attr)
         setattr(self, attr, val)
         return val

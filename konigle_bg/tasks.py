@@ -52,3 +52,12 @@ def theme_run_batch(run_id: int, image_ids: list[int]) -> dict:
     counts = services.run_theme_batch(run_id, list(image_ids))
     log.info("theme run %s: batch of %s: %s", run_id, len(image_ids), counts)
     return counts
+
+
+def sweep() -> dict:
+    """The periodic sweep (a django-q2 schedule made by migrate): photos and jobs pending too
+    long go to the queue again (services.queueing.sweep)."""
+    from .services.queueing import sweep as sweep_queue
+
+    report = sweep_queue()
+    return {"photos": report.photos, "jobs": report.jobs}

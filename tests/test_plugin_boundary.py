@@ -11,7 +11,7 @@ from django.core.checks import run_checks
 from django.test import override_settings
 
 import konigle_bg
-from konigle_bg.checks import check_settings
+from konigle_bg.checks import check_settings, check_store_mode
 
 PLUGIN = Path(konigle_bg.__file__).parent
 
@@ -19,11 +19,13 @@ PLUGIN = Path(konigle_bg.__file__).parent
 def test_without_host_models_the_check_says_what_to_set(settings):
     settings.KONIGLE_BG = {"SEGMENTER": "u2netp"}
     errors = {e.obj: e for e in check_settings() if e.id == "konigle_bg.E003"}
-    assert set(errors) == {"IMAGE_MODEL", "STORE_MODEL"}
+    assert set(errors) == {"IMAGE_MODEL"}
     assert "Set KONIGLE_BG['IMAGE_MODEL'] in your settings to your product photo model" in (
         errors["IMAGE_MODEL"].msg
     )
-    assert "Set KONIGLE_BG['STORE_MODEL']" in errors["STORE_MODEL"].msg
+    # No STORE_MODEL is single-store mode, on django.contrib.sites (not in the demo).
+    (store,) = check_store_mode()
+    assert store.id == "konigle_bg.E008" and "KONIGLE_BG['STORE_MODEL']" in store.hint
 
 
 def test_demo_settings_pass_the_checks():

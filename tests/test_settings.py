@@ -74,11 +74,11 @@ def test_unknown_keys_are_still_refused(settings):
 
 def test_removebg_settings_without_the_app_say_what_to_install(settings, monkeypatch):
     settings.KONIGLE_BG = {**settings.KONIGLE_BG, "REMOVEBG_RATE_LIMIT": 60}
-    assert "konigle_bg.W003" not in [e.id for e in check_settings()]
+    assert "konigle_bg.W011" not in [e.id for e in check_settings()]
     installed = apps.is_installed
     monkeypatch.setattr(apps, "is_installed", lambda name: name != "konigle_bg.removebg"
                         and installed(name))  # fmt: skip
-    (warning,) = [e for e in check_settings() if e.id == "konigle_bg.W003"]
+    (warning,) = [e for e in check_settings() if e.id == "konigle_bg.W011"]
     assert "'konigle_bg.removebg'" in warning.hint
 
 
@@ -87,6 +87,6 @@ def test_a_backend_that_needs_torch_without_torch_is_said_at_start_up(settings, 
 
     settings.KONIGLE_BG = {**settings.KONIGLE_BG, "SEGMENTER": "clipseg"}
     monkeypatch.setattr(devices, "torch_stack_available", lambda: False)
-    assert "konigle_bg.W002" in [e.id for e in check_settings()]
+    assert "konigle_bg.W010" in [e.id for e in check_settings()]
     settings.KONIGLE_BG = {**settings.KONIGLE_BG, "SEGMENTER": "u2netp"}
-    assert "konigle_bg.W002" not in [e.id for e in check_settings()]
+    assert "konigle_bg.W010" not in [e.id for e in check_settings()]

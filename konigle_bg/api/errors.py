@@ -30,6 +30,7 @@ from rest_framework.exceptions import APIException, ErrorDetail, NotFound
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import KonigleBgError
+from .authentication import SafeAuthenticationMixin
 
 
 def first_error(detail: Any) -> tuple[str, str]:
@@ -150,8 +151,9 @@ class ContractSchema(AutoSchema):
         return getattr(self.view, "action", None) or self.method.lower()
 
 
-class ContractMixin:
-    """For konigle_bg's API views: the error shape above, and its documentation.
+class ContractMixin(SafeAuthenticationMixin):
+    """For konigle_bg's API views: the error shape above, and its documentation (and no
+    authentication header that answers 500, api/authentication.py).
 
     ``error_statuses`` adds statuses particular to an action, e.g. ``{"create": ["409"]}``.
     """

@@ -16,6 +16,7 @@ from ..models import in_review_order
 from . import permissions
 from .errors import ContractMixin
 from .filters import ImageFilter, JobFilter, ThemeFilter, ThemeRunFilter
+from .pagination import Pagination
 from .permissions import IsStoreMember
 from .serializers import (
     ActivateSerializer,
@@ -32,6 +33,7 @@ class ImageViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
     """The store's product photos with their processing state, results and cut-outs."""
 
     permission_classes = [IsStoreMember]
+    pagination_class = Pagination
     serializer_class = ImageSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ImageFilter
@@ -104,6 +106,7 @@ class JobViewSet(ContractMixin, viewsets.ReadOnlyModelViewSet):
     """Re-prompt and reprocess requests: pending, running, then done or failed with a reason."""
 
     permission_classes = [IsStoreMember]
+    pagination_class = Pagination
     serializer_class = JobSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = JobFilter
@@ -155,6 +158,7 @@ class ThemeViewSet(
     """Background themes of the user's stores (``spec``: see docs/api.md)."""
 
     permission_classes = [IsStoreMember]
+    pagination_class = Pagination
     serializer_class = ThemeSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ThemeFilter
@@ -173,6 +177,7 @@ class ThemeRunViewSet(
     """Store-wide theme switches: start one, follow its progress, cancel it."""
 
     permission_classes = [IsStoreMember]
+    pagination_class = Pagination
     serializer_class = ThemeRunSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ThemeRunFilter

@@ -18,7 +18,7 @@ from ..models import Cutout, JobStatus
 from .files import (
     load_source,
     photo_size,
-    results_dir,
+    result_name,
     source_checksum,
     spec_hash,
     write_file,
@@ -162,11 +162,12 @@ def ensure_cutout_image(
 
 def write_cutout_files(image: Model, row: Cutout, rgba: Image.Image, mask: Image.Image) -> None:
     """The cut-out's files beside the original (RGBA, its packed copy, the mask), named on
-    ``row`` (not saved): ``cutouts/<spec hash>-<checksum>.png`` and ``...-mask.png``."""
-    stem = f"{results_dir(image)}/cutouts/{row.spec_hash}-{row.source_checksum[:8]}"
-    row.rgba.name = write_file(f"{stem}.png", encode(rgba, "PNG"))
+    ``row`` (not saved): ``cutouts/<photo pk>-<spec hash>-<checksum>.png`` and ``...-mask.png``."""
+    stem = f"{row.spec_hash}-{row.source_checksum[:8]}"
+    row.rgba.name = write_file(result_name(image, "cutouts", stem, "png"), encode(rgba, "PNG"))
     write_file(packed_name(row.rgba.name), cutcache.pack(rgba))  # what theme switches read
-    row.mask.name = write_file(f"{stem}-mask.png", encode(mask, "PNG"))
+    mask_name = result_name(image, "cutouts", f"{stem}-mask", "png")
+    row.mask.name = write_file(mask_name, encode(mask, "PNG"))
     row.width, row.height = rgba.size
 
 

@@ -90,6 +90,17 @@ def results_dir(image: Model) -> str:
     return posixpath.dirname(host.image_file(image).name)
 
 
+def result_name(image: Model, kind: str, stem: str, ext: str) -> str:
+    """Where a derived file of ``image`` goes: ``<its folder>/<kind>/<pk>-<stem>.<ext>``.
+
+    Named by the photo's primary key as well as by what shaped it (``stem``): shops share
+    upload folders (django-oscar puts every photo of a month in one), and two photos with the
+    same bytes must never share, or delete, each other's results. Rows keep the names they
+    were written under, so results named before this rule keep working.
+    """
+    return f"{results_dir(image)}/{kind}/{image.pk}-{stem}.{ext}"
+
+
 def write_file(name: str, data: bytes, storage=derived) -> str:
     """Write ``data`` at ``name`` atomically: a reader never sees a half-written file.
 

@@ -18,9 +18,7 @@ def preview_images(store: Model, limit: int = 6) -> list[Model]:
     """Up to ``limit`` photos of the store (one per product) that have a cut-out to preview."""
     seen, picked = set(), []
     cutouts = (
-        Cutout.objects.filter(
-            status=JobStatus.DONE, **{f"image__{host.image_store_lookup()}": store}
-        )
+        Cutout.objects.filter(status=JobStatus.DONE, image__in=host.store_images(store))
         .exclude(rgba="")
         .select_related("image")
         .order_by("-created")[: limit * 20]

@@ -23,8 +23,11 @@ from ..conf import bg_settings
 from ..models import Cutout, JobStatus, PhotoState, ThemeRun, Variant
 from ..storage import derived
 from .cutouts import packed_name
+from .files import results_dir
 
 log = logging.getLogger("konigle_bg")
+
+PACKED_SUFFIX = packed_name("x.png")[1:]  # ".kbgcut"
 
 OPEN_RUN = Q(theme_run__state__in=[ThemeRun.State.PENDING, ThemeRun.State.RUNNING])
 
@@ -69,10 +72,32 @@ def variant_files(variant: Variant) -> list[str]:
 
 
 def delete_files_after_commit(names: Iterable[str]) -> None:
-    """Delete derived files once the current transaction commits (at once outside one)."""
+    """Delete derived files once the current transaction commits (at once outside one), but
+    only those no row uses then (:func:`unused`)."""
     names = [n for n in names if n]
     if names:
-        transaction.on_commit(lambda: delete_files(names))
+        transaction.on_commit(lambda: delete_files(unused(names)))
+
+
+def unused(names: Iterable[str]) -> list[str]:
+    """Those of ``names`` that no cut-out or variant row refers to (read when the deleting
+    transaction has committed). Results written before files were named per photo can be
+    shared by two photos with the same bytes in one folder: deleting one photo must not take
+    the other's result away."""
+    names = list(dict.fromkeys(n for n in names if n))
+    if not names:
+        return []
+    # A packed copy belongs to its cut-out's PNG (packed_name): in use while that PNG is.
+    owner = {n: n.removesuffix(PACKED_SUFFIX) + ".png" if n.endswith(PACKED_SUFFIX) else n
+             for n in names}  # fmt: skip
+    wanted = set(owner.values())
+    used = set(Variant.objects.filter(file__in=wanted).values_list("file", flat=True))
+    used |= set(Cutout.objects.filter(rgba__in=wanted).values_list("rgba", flat=True))
+    used |= set(Cutout.objects.filter(mask__in=wanted).values_list("mask", flat=True))
+    kept = [n for n in names if owner[n] in used]
+    if kept:
+        log.info("derived files kept, other rows use them: %s", ", ".join(kept))
+    return [n for n in names if owner[n] not in used]
 
 
 def delete_files(names: Iterable[str]) -> None:
@@ -81,6 +106,23 @@ def delete_files(names: Iterable[str]) -> None:
             derived.delete(name)
         except OSError as exc:  # a file that stays is a leak, not an error for the caller
             log.warning("derived file %s not deleted: %s", name, exc)
+
+
+def delete_orphans_of(image: Model) -> list[str]:
+    """Delete the files named for ``image`` (``<pk>-...`` beside its original, see
+    files.result_name) that no row uses: what a job wrote for a photo deleted while it ran.
+    Returns their names."""
+    names = []
+    for kind in ("cutouts", "variants"):
+        folder = f"{results_dir(image)}/{kind}"
+        try:
+            _, found = derived.listdir(folder)
+        except (OSError, NotImplementedError):
+            continue
+        names += [f"{folder}/{n}" for n in found if n.startswith(f"{image.pk}-")]
+    orphans = unused(names)
+    delete_files(orphans)
+    return orphans
 
 
 def row_deleted(instance: Model) -> None:

@@ -24,6 +24,7 @@ from .cutouts import cached_cutout, ensure_cutout
 from .files import SourceUnavailable, source_checksum
 from .photo_state import set_photo_state
 from .queueing import queue_photo
+from .retention import delete_orphans_of
 from .rows import get_or_create_row
 from .themes import ThemeError
 from .timing import timed
@@ -206,20 +207,28 @@ def _run_batch(run: ThemeRun, run_id: int, image_ids: list[int], counts: dict) -
         if not _accepts_work(run_id):
             break
         outcome = _theme_photo(run, theme, images.get(image_id), states.get(image_id))
-        if _count(run_id, image_id, outcome):
-            counts[outcome] += 1
+        recorded = _count(run_id, image_id, outcome)
+        if recorded:
+            counts[recorded] += 1
     finish_theme_run(run_id)
 
 
-def _count(run_id: int, image_id: int, outcome: str) -> bool:
-    """Count one photo's outcome in the run, once (a unique row per run and photo)."""
-    with transaction.atomic():
-        _, created = get_or_create_row(
-            ThemeRunItem, run_id=run_id, image_id=image_id, defaults={"outcome": outcome}
-        )
-        if created:
-            ThemeRun.objects.filter(pk=run_id).update(**{outcome: F(outcome) + 1})
-    return created
+def _count(run_id: int, image_id: int, outcome: str) -> str | None:
+    """Count one photo's outcome in the run, once (a unique row per run and photo); returns
+    the outcome counted, None when it was counted before."""
+    try:
+        with transaction.atomic():
+            _, created = get_or_create_row(
+                ThemeRunItem, run_id=run_id, image_id=image_id, defaults={"outcome": outcome}
+            )
+            if created:
+                ThemeRun.objects.filter(pk=run_id).update(**{outcome: F(outcome) + 1})
+    except IntegrityError:
+        # The photo was deleted during the run: no row to key its count by. Counted skipped,
+        # so the run still ends (a retried batch may count it twice: the run ends all the same).
+        ThemeRun.objects.filter(pk=run_id).update(skipped=F("skipped") + 1)
+        return "skipped"
+    return outcome if created else None
 
 
 def _theme_photo(
@@ -244,6 +253,10 @@ def _theme_photo(
         set_photo_state(image, status=JobStatus.FAILED, error=str(exc))
         return "failed"
     except Exception as exc:  # one broken photo never stops the others
+        if not type(image)._default_manager.filter(pk=image.pk).exists():
+            log.info("theme run %s, image %s: deleted during the run", run.pk, image.pk)
+            delete_orphans_of(image)  # what this run wrote for it after the delete
+            return "skipped"
         log.exception("theme run %s, image %s failed", run.pk, image.pk)
         set_photo_state(image, status=JobStatus.FAILED, error=f"Rendering failed: {exc}")
         return "failed"
@@ -290,9 +303,7 @@ def _requeue_stragglers(run: ThemeRun) -> None:
     behind. Photos with their own theme, and reverted ones (nothing active), are left alone.
     """
     stale = (
-        Variant.objects.filter(
-            is_active=True, **{f"image__{host.image_store_lookup()}": run.store_id}
-        )
+        Variant.objects.filter(is_active=True, image__in=host.store_images(run.store_id))
         .exclude(theme_id=run.theme_id)
         .exclude(image__bg_state__theme_override__isnull=False)
         .values_list("image_id", flat=True)

@@ -14,7 +14,7 @@ from ..imaging import compose
 from ..imaging.io import encode
 from ..models import BackgroundTheme, Cutout, JobStatus, PhotoState, Variant
 from .cutouts import load_cutout
-from .files import results_dir, spec_hash, write_file
+from .files import result_name, spec_hash, write_file
 from .photo_state import state_of
 from .rows import get_or_create_row
 from .themes import background_image, theme_fingerprint
@@ -62,7 +62,7 @@ def ensure_variant(
     out = compose.render(rgba, spec, background_image=background_image(theme))
     # Baseline JPEG: progressive encoding was ~40% of the CPU of a store-wide theme switch.
     data = encode(out, spec.output.format, spec.output.quality, progressive=False)
-    name = write_file(f"{results_dir(image)}/variants/{key}.{spec.output.extension}", data)
+    name = write_file(result_name(image, "variants", key, spec.output.extension), data)
     variant.file.name = name
     variant.cutout, variant.theme, variant.status, variant.error = cutout, theme, JobStatus.DONE, ""
     variant.save()
