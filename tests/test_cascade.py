@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from konigle_bg.imaging.pipeline import cutout
 from konigle_bg.imaging.segment import SegmenterUnavailable, get_segmenter
-from konigle_bg.imaging.segment.cascade import Cascade, fast_part
+from konigle_bg.imaging.segment.cascade import Cascade
 from konigle_bg.imaging.segment.salient import ISNET_FILE, find_isnet
 from tests.tiny_onnx import save_dark_is_salient
 
@@ -96,7 +96,7 @@ def test_confident_photos_never_load_the_large_model(models):
     assert large.calls == 0 and "escalate" not in result.timings
     assert result.details["cascade"]["large"] is None
     assert result.details["cascade"]["kept"] == "fast"
-    assert fast_part(cascade) is cascade.fast and fast_part(cascade.fast) is cascade.fast
+    assert cascade.primary is cascade.fast and cascade.fast.primary is cascade.fast
 
 
 def test_cascade_without_the_large_model_is_the_fast_path_and_says_so_once(

@@ -254,9 +254,7 @@ def test_no_request_or_worker_path_reaches_the_evaluation_harness():
     assert f"{ROOT_NAME}.services.processing" in reached  # the graph is really walked
     assert sorted(m for m in reached if _inside(m, EVALUATION)) == []
     # bg_eval itself does use it (so the rule above has something to catch).
-    assert any(
-        _inside(t, EVALUATION) for t in edges[f"{ROOT_NAME}.management.commands.bg_eval"]
-    )
+    assert any(_inside(t, EVALUATION) for t in edges[f"{ROOT_NAME}.management.commands.bg_eval"])
 
 
 def test_a_running_site_imports_neither_the_harness_nor_torch():
@@ -283,3 +281,40 @@ def test_a_running_site_imports_neither_the_harness_nor_torch():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def segmenter_class_names() -> set[str]:
+    """Every class in ``imaging.segment`` that derives (directly or not) from ``Segmenter``."""
+    bases: dict[str, set[str]] = {}
+    for path in (PACKAGE / "imaging" / "segment").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ClassDef):
+                bases[node.name] = {ast.unparse(b).rpartition(".")[2] for b in node.bases}
+    found = {"Segmenter"}
+    while True:
+        more = {name for name, of in bases.items() if of & found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def test_no_isinstance_on_a_segmenter_class_outside_the_registry():
+    """The cascade is a segmenter like any other: callers ask it, never test its class."""
+    classes = segmenter_class_names()
+    assert {"Cascade", "U2NetP", "IsNet", "ClipSegSegmenter"} <= classes
+    offenders = []
+    for mod, path in modules().items():
+        if mod == f"{ROOT_NAME}.imaging.segment.registry":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"isinstance", "issubclass"}
+                and len(node.args) == 2
+            ):
+                named = {n.id for n in ast.walk(node.args[1]) if isinstance(n, ast.Name)}
+                named |= {n.attr for n in ast.walk(node.args[1]) if isinstance(n, ast.Attribute)}
+                if named & classes:
+                    offenders.append(f"{mod}:{node.lineno}")
+    assert offenders == []

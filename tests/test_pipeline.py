@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from konigle_bg.imaging import pipeline
-from konigle_bg.imaging.pipeline import REFINE_REVISION, Cutout, RefineParams, cutout
+from konigle_bg.imaging.pipeline import REFINE_REVISION, Matte, RefineParams, cutout
 from konigle_bg.imaging.segment.base import Segmenter
 
 
@@ -52,7 +52,7 @@ def iou(alpha, truth):
 def test_cutout_matches_the_shared_interface():
     img, truth = photo()
     cut = cutout(img, ColourSegmenter())
-    assert isinstance(cut, Cutout)
+    assert isinstance(cut, Matte)
     assert cut.alpha.dtype == np.float32 and cut.alpha.shape == (300, 400)
     assert 0.0 <= cut.alpha.min() and cut.alpha.max() <= 1.0
     assert cut.foreground.dtype == np.uint8 and cut.foreground.shape == (300, 400, 3)

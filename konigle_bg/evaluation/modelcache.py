@@ -11,7 +11,6 @@ import numpy as np
 from PIL import Image
 
 from ..imaging.segment.base import Segmenter
-from ..imaging.segment.cascade import Cascade
 
 __all__ = ["CachedSegmenter", "with_cache"]
 
@@ -55,13 +54,4 @@ class CachedSegmenter(Segmenter):
 
 def with_cache(segmenter: Segmenter, folder: str | Path) -> Segmenter:
     """``segmenter`` reading through the cache; a cascade gets both of its models cached."""
-    if isinstance(segmenter, Cascade):
-        large = segmenter.large()
-        return Cascade(
-            CachedSegmenter(segmenter.fast, folder),
-            (lambda: CachedSegmenter(large, folder)) if large is not None else None,
-            segmenter.large_revision,
-            segmenter.threshold,
-            segmenter.margin,
-        )
-    return CachedSegmenter(segmenter, folder)
+    return segmenter.with_models(lambda model: CachedSegmenter(model, folder))

@@ -19,7 +19,6 @@ from PIL import Image
 
 from ..imaging.pipeline import RefineParams, cutout
 from ..imaging.segment.base import Segmenter
-from ..imaging.segment.cascade import fast_part
 from . import metrics
 
 #: Share of lowest-confidence images whose mean IoU is compared with the rest.
@@ -164,7 +163,7 @@ def evaluate_item(
         # The bare model call (the cascade's fast model), timed in the same run so the ratio
         # is fair, and scored: konigle_bg must never be worse than the model it refines.
         t = time.perf_counter()
-        bare_map = fast_part(segmenter).predict(photo, None)
+        bare_map = segmenter.primary.predict(photo, None)
         ms_bare = (time.perf_counter() - t) * 1000.0
         bare_score = metrics.score(bare_map, gt)
         bare_iou, bare_ok = bare_score["iou"], bool(bare_score["acceptable"])

@@ -32,7 +32,6 @@ from PIL import Image
 
 from . import quality, refine
 from .segment.base import Segmenter
-from .segment.cascade import Cascade
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
 REFINE_REVISION = "6"
@@ -87,7 +86,7 @@ class RefineParams:
 
 
 @dataclass
-class Cutout:
+class Matte:
     alpha: np.ndarray  # float32 (H, W) in [0, 1], the photo's full resolution
     foreground: np.ndarray  # uint8 (H, W, 3), colours decontaminated
     confidence: float
@@ -240,25 +239,26 @@ def cutout(
     prompts: list[str] | None = None,
     box: tuple[int, int, int, int] | None = None,
     params: RefineParams | None = None,
-) -> Cutout:
+) -> Matte:
     """Cut the product out of ``image``; ``box`` (photo pixels) bounds where it can be.
 
-    With a ``Cascade`` segmenter the fast model cuts the photo out first; under its confidence
-    threshold the larger model (when installed) cuts it out again; its result is kept when it
-    scores clearly better (by the cascade's ``margin``) and both are recorded in
-    ``details["cascade"]``.
+    The segmenter's primary model cuts the photo out first; when the segmenter escalates at
+    that confidence and has a second opinion installed (the cascade's larger model), the
+    photo is cut out again and the second result kept when the segmenter prefers it. Both
+    are recorded in ``details["cascade"]``.
     """
-    if not isinstance(segmenter, Cascade):
-        return cutout_with(image, segmenter, prompts, box, params)
-    first = cutout_with(image, segmenter.fast, prompts, box, params)
+    primary = segmenter.primary
+    first = cutout_with(image, primary, prompts, box, params)
+    if primary is segmenter:
+        return first
     record = {
-        "threshold": segmenter.threshold,
-        "margin": segmenter.margin,
-        "fast": {"segmenter": segmenter.fast.key, "confidence": round(first.confidence, 4)},
+        **segmenter.rule(),
+        "fast": {"segmenter": primary.key, "confidence": round(first.confidence, 4)},
         "large": None,
         "kept": "fast",
     }
-    large = segmenter.large() if first.confidence < segmenter.threshold else None
+    asks = segmenter.escalates(first.confidence)
+    large = segmenter.second_opinion() if asks else None
     result = first
     if large is not None:
         t = time.perf_counter()
@@ -268,10 +268,10 @@ def cutout(
             image, large, prompts, box, replace(params or RefineParams(), zoom=False)
         )
         record["large"] = {"segmenter": large.key, "confidence": round(second.confidence, 4)}
-        if second.confidence > first.confidence + segmenter.margin:
+        if segmenter.prefers_second(first.confidence, second.confidence):
             result, record["kept"] = second, "large"
         result.timings["escalate"] = time.perf_counter() - t
-    elif first.confidence < segmenter.threshold:
+    elif asks:
         record["large"] = "not installed"
     result.details = {**result.details, "cascade": record}
     return result
@@ -283,7 +283,7 @@ def cutout_with(
     prompts: list[str] | None = None,
     box: tuple[int, int, int, int] | None = None,
     params: RefineParams | None = None,
-) -> Cutout:
+) -> Matte:
     """One cut-out with one model (``cutout`` without the cascade's second opinion)."""
     params = params or RefineParams()
     timings: dict[str, float] = {}
@@ -321,7 +321,7 @@ def cutout_with(
 
     conf = quality.confidence(prob, coarse=coarse, alpha=sub_alpha)
     timings["total"] = time.perf_counter() - t0
-    return Cutout(
+    return Matte(
         alpha=alpha,
         foreground=foreground,
         confidence=conf,

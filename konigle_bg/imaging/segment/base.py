@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
@@ -32,6 +33,34 @@ class Segmenter(abc.ABC):
     @property
     def key(self) -> str:
         return f"{self.name}@{self.revision}"
+
+    # A segmenter may carry a second opinion (the cascade). The pipeline asks every segmenter
+    # the same questions, so no caller needs to know which kind it holds.
+
+    @property
+    def primary(self) -> Segmenter:
+        """The model every photo goes through first (and the bare model it is scored against)."""
+        return self
+
+    def escalates(self, confidence: float) -> bool:
+        """Whether a first cut-out of this ``confidence`` deserves a second opinion."""
+        return False
+
+    def second_opinion(self) -> Segmenter | None:
+        """The larger model to ask, or None when there is none (not installed, or no cascade)."""
+        return None
+
+    def prefers_second(self, first: float, second: float) -> bool:
+        """Whether the second opinion's cut-out, scored ``second``, replaces the first one."""
+        return False
+
+    def rule(self) -> dict:
+        """The escalation rule, JSON-ready, recorded with every cut-out it made; {} for none."""
+        return {}
+
+    def with_models(self, wrap: Callable[[Segmenter], Segmenter]) -> Segmenter:
+        """This segmenter with each of its models passed through ``wrap`` (e.g. a cache)."""
+        return wrap(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.key}>"

@@ -20,7 +20,7 @@ from PIL import Image
 from .base import Segmenter, SegmenterUnavailable
 from .registry import get_segmenter, register
 
-__all__ = ["Cascade", "fast_part", "DEFAULT_THRESHOLD", "DEFAULT_MARGIN"]
+__all__ = ["Cascade", "DEFAULT_THRESHOLD", "DEFAULT_MARGIN"]
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +83,31 @@ class Cascade(Segmenter):
     def predict(self, image: Image.Image, prompts: list[str] | None = None) -> np.ndarray:
         return self.fast.predict(image, prompts)
 
+    @property
+    def primary(self) -> Segmenter:
+        return self.fast
 
-def fast_part(segmenter: Segmenter) -> Segmenter:
-    """The segmenter every photo goes through: a cascade's fast model, else itself."""
-    return segmenter.fast if isinstance(segmenter, Cascade) else segmenter
+    def escalates(self, confidence: float) -> bool:
+        return confidence < self.threshold
+
+    def second_opinion(self) -> Segmenter | None:
+        return self.large()
+
+    def prefers_second(self, first: float, second: float) -> bool:
+        return second > first + self.margin
+
+    def rule(self) -> dict:
+        return {"threshold": self.threshold, "margin": self.margin}
+
+    def with_models(self, wrap: Callable[[Segmenter], Segmenter]) -> Segmenter:
+        large = self.large()
+        return Cascade(
+            wrap(self.fast),
+            (lambda: wrap(large)) if large is not None else None,
+            self.large_revision,
+            self.threshold,
+            self.margin,
+        )
 
 
 @register("cascade")
