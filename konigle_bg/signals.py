@@ -94,10 +94,17 @@ def derived_row_deleted(sender, instance, **kwargs) -> None:
 
 
 def migrated(sender, using: str = "default", **kwargs) -> None:
-    """After ``migrate``: the worker's periodic sweep exists as a django-q2 schedule."""
+    """After ``migrate``: the worker's periodic sweep exists as a django-q2 schedule.
+
+    A partial migrate (``migrate konigle_bg 0010``) may run before django-q2's own tables
+    exist; the sweep is then made by the next full ``migrate``."""
     from django.apps import apps
+    from django.db import connections
 
     if not apps.is_installed("django_q"):
+        return
+    table = apps.get_model("django_q", "Schedule")._meta.db_table
+    if table not in connections[using].introspection.table_names():
         return
     from . import queue
 

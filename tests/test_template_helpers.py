@@ -34,7 +34,7 @@ class MissingImage:
 def test_a_photo_shows_its_result_and_its_original_when_there_is_none(make_product, sync_jobs):
     product = make_product(photos=2)
     done, untouched = product.images.all()
-    services.cut_out_and_show(done.pk, force=True)
+    services.process_again(done.pk)
     active = Variant.objects.get(image=done, is_active=True)
     assert render("{% bg_image_url p %}", p=done) == active.file.url
     assert render("{{ p|bg_url }}", p=done) == active.file.url
@@ -75,7 +75,7 @@ def test_bg_file_gives_the_storage_file_a_thumbnailer_reads(make_product, sync_j
     product = make_product(photos=1)
     image = product.images.get()
     assert display.shown_file(image) == image.image  # the original until processed
-    services.cut_out_and_show(image.pk, force=True)
+    services.process_again(image.pk)
     shown = display.shown_file(image)
     assert shown.storage is derived and shown.name.startswith(image.image.name.rsplit("/", 1)[0])
     with shown.open("rb") as fh:  # what sorl-thumbnail / easy-thumbnails do with it
@@ -105,7 +105,7 @@ def test_a_listing_of_24_products_costs_one_query(settings, client, make_product
     settings.ROOT_URLCONF = __name__
     products = [make_product(title=f"Ball {i}", colour=(200, 10 * i, 40)) for i in range(24)]
     for product in products[::3]:
-        services.cut_out_and_show(product.images.get().pk, force=True)
+        services.process_again(product.images.get().pk)
 
     with CaptureQueriesContext(connection) as plain:
         client.get("/plain/")

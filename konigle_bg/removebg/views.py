@@ -34,6 +34,7 @@ from rest_framework import serializers
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
+    TokenAuthentication,
 )
 from rest_framework.exceptions import (
     APIException,
@@ -48,7 +49,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from konigle_bg import host
-from konigle_bg.api.authentication import TokenIfInstalled
+from konigle_bg.api.authentication import SafeAuthenticationMixin
 
 from . import keys as api_keys
 from . import service
@@ -137,10 +138,10 @@ class Caller:
                               **fields)  # fmt: skip
 
 
-class RemoveBgView(APIView):
+class RemoveBgView(SafeAuthenticationMixin, APIView):
     """remove.bg's error shape for everything, including authentication and bad bodies."""
 
-    authentication_classes = [ApiKeyAuthentication, TokenIfInstalled, SessionAuthentication]
+    authentication_classes = [ApiKeyAuthentication, TokenAuthentication, SessionAuthentication]
     permission_classes = [AllowAny]  # checked by Caller: remove.bg answers 403 in its shape
     throttle_classes: list = []
     content_negotiation_class = AnyAccept

@@ -85,14 +85,14 @@ def test_no_authorization_header_answers_500_without_authtoken(two_products, hea
     assert not apps.is_installed("rest_framework.authtoken")
     client = APIClient()
     image = two_products[0].images.get().pk
+    # The recipe leaves the optional konigle_bg.removebg app out (its endpoint is a 404 here);
+    # tests/test_auth_headers.py covers its headers with and without authtoken.
     for method, path in (
         ("get", "/api/bg/images/"),
         ("get", f"/api/bg/images/{image}/"),
         ("post", f"/api/bg/images/{image}/revert/"),
         ("get", "/api/bg/jobs/"),
         ("get", "/api/bg/themes/"),
-        ("post", "/api/bg/v1.0/removebg"),
-        ("get", "/api/bg/v1.0/account"),
     ):
         answer = getattr(client, method)(path, HTTP_AUTHORIZATION=header)
         assert answer.status_code in (401, 403), (header, path, answer.status_code)
