@@ -98,6 +98,47 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     return float((rx * ry).sum() / den) if den > 0 else 0.0
 
 
+#: The halo band: from HALO_INNER to HALO_OUTER px outside the true edge.
+HALO_INNER = 2
+HALO_OUTER = 6
+
+
+def _disc(radius: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def halo_band(gt: np.ndarray) -> np.ndarray:
+    """Pixels 2-6 px outside the true edge: dilate(gt > 0.5, 6 px disc) minus its 2 px dilation."""
+    g = _binary(gt).astype(np.uint8)
+    outer = cv2.dilate(g, _disc(HALO_OUTER))
+    inner = cv2.dilate(g, _disc(HALO_INNER))
+    return (outer > 0) & (inner == 0)
+
+
+def on_white(alpha: np.ndarray, photo: np.ndarray) -> np.ndarray:
+    """The photo's colours laid on white with ``alpha``, float 0..255."""
+    a = _unit(alpha)[..., None]
+    return a * np.asarray(photo, np.float32) + (1.0 - a) * 255.0
+
+
+def halo(alpha: np.ndarray, gt: np.ndarray, photo: np.ndarray) -> dict[str, float]:
+    """What shows as a ring around the product, in the band ``halo_band`` gives.
+
+    ``alpha``: the mean predicted alpha there (0 when nothing of the backdrop is kept).
+    ``colour``: the mean |on_white(alpha) - on_white(gt)| there, 0..255 averaged over RGB.
+    Both composites take the photo's own colours as the foreground, the same for prediction
+    and truth, so the score is the backdrop (and partial alpha) a seller sees on a white
+    theme, not a difference of colour estimates. 0 and 0 when the band is empty.
+    """
+    band = halo_band(gt)
+    if not band.any():
+        return {"alpha": 0.0, "colour": 0.0}
+    a = _unit(alpha)[band]
+    pred = on_white(alpha, photo)[band]
+    true = on_white(gt, photo)[band]
+    return {"alpha": float(a.mean()), "colour": float(np.abs(pred - true).mean())}
+
+
 def score(alpha: np.ndarray, gt: np.ndarray) -> dict[str, float]:
     """All per-image scores at once."""
     i, b = iou(alpha, gt), boundary_f(alpha, gt)
