@@ -52,6 +52,12 @@ def _alpha_of(cutout: Cutout) -> np.ndarray:
         ({"clicks": [{"x": "a", "y": 5}]}, "clicks"),
         ({"strokes": [{"points": [[10, 10], [999, 10]], "radius": 4}]}, "strokes"),
         ({"strokes": [{"points": [], "radius": 4}]}, "strokes"),
+        # "clear all like it" is a remove click; an edge stroke needs a path and a band.
+        ({"clicks": [{"x": 5, "y": 5, "positive": True, "all": True}]}, "clicks"),
+        ({"clicks": [{"x": 5, "y": 5, "positive": False, "all": "maybe"}]}, "clicks"),
+        ({"strokes": [{"points": [[10, 10]], "radius": 8, "edge": True}]}, "strokes"),
+        ({"strokes": [{"points": [[10, 10], [40, 10]], "radius": 0, "edge": True}]}, "strokes"),
+        ({"strokes": [{"points": [[10, 10], [40, 10]], "radius": 999, "edge": True}]}, "strokes"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(api, processed, body, field):
@@ -107,7 +113,7 @@ def test_apply_makes_a_job_that_stores_and_shows_the_corrected_cut_out(
     assert job.kind == Job.Kind.CORRECT and job.status == JobStatus.DONE, job.error
     corrected = job.variant.cutout
     assert corrected.pk != auto.pk and corrected.details["base"] == auto.pk
-    assert corrected.corrections == [{"x": cx, "y": cy, "positive": False}]
+    assert corrected.corrections == [{"x": cx, "y": cy, "positive": False, "all": False}]
     assert _alpha_of(corrected)[cy, cx] < 0.5
     assert job.variant.is_active
     # The old result is still in the history and can be shown again.
@@ -141,3 +147,19 @@ def test_the_schema_documents_the_endpoint(api):
     assert {"200", "202", "400", "401", "404"} <= set(op["responses"])
     body = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body.endswith("/Corrections")
+
+
+def test_a_clear_all_click_and_an_edge_stroke_preview(api, processed):
+    """The new fields reach the engine: an edge stroke along the disc and an "all" click
+    outside it answer a preview that differs from the plain one where the click is."""
+    body = {
+        "clicks": [{"x": 10, "y": 10, "positive": False, "all": True}],
+        "strokes": [{"points": [[100, 60], [160, 50], [220, 60]], "radius": 10, "edge": True}],
+        "preview": True,
+    }
+    resp = api.post(_url(processed.pk), body, format="json")
+    assert resp.status_code == 200, resp.content
+    data = resp.json()
+    assert data["clicks"] == 1 and data["strokes"] == 1
+    img = Image.open(io.BytesIO(base64.b64decode(data["preview"].split(",", 1)[1])))
+    assert img.getpixel((10, 10))[3] < 128  # the remove click's pixel is background

@@ -64,3 +64,28 @@ def test_command_runs_the_protocol(tmp_path):
     assert all(max(r["ious"]) > 0.5 for r in scratch)
     # Click 0 was cached: a second run reads it back.
     assert len(list((tmp_path / "cache").rglob("*.png"))) == 3
+
+
+def test_the_simulated_seller_takes_the_tools_where_they_fit():
+    # A product with 6 holes the cut-out filled: "all like it" on the largest.
+    gt = np.zeros((200, 300), bool)
+    gt[40:160, 40:260] = True
+    for i in range(6):
+        gt[70:110, 55 + i * 34 : 80 + i * 34] = False
+    pred = gt.copy()
+    pred[70:110, 55:260] |= ~gt[70:110, 55:260]
+    action = clicks.next_action(pred, gt)
+    assert action["positive"] is False and action["all"] is True
+    assert not gt[action["y"], action["x"]]
+    assert clicks.next_action(pred, gt, tools=False).get("all") is None
+    # One leftover hole only: a plain click.
+    pred = gt.copy()
+    pred[70:110, 55:80] = True
+    assert "all" not in clicks.next_action(pred, gt)
+    # A thin band along the edge: an edge stroke along the true contour.
+    pred = gt.copy()
+    pred[40:160, 260:263] = True
+    stroke = clicks.next_action(pred, gt)
+    assert stroke["edge"] is True and len(stroke["points"]) >= 8
+    xs = [p[0] for p in stroke["points"]]
+    assert all(abs(x - 259) <= 1 for x in xs)

@@ -28,6 +28,17 @@ class ClickSerializer(serializers.Serializer):
     positive = serializers.BooleanField(
         default=True, help_text="true: this is product (add); false: background (remove)."
     )
+    all = serializers.BooleanField(
+        default=False,
+        help_text="With positive=false: also clear every enclosed region like the clicked one "
+        "(same colour as it and as the background around the product, enclosed by product, of "
+        "similar size): the whole mesh, both sides of a handle.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["all"] and attrs["positive"]:
+            raise serializers.ValidationError({"all": ["Only a remove click (positive=false)."]})
+        return attrs
 
 
 class StrokeSerializer(serializers.Serializer):
@@ -37,8 +48,21 @@ class StrokeSerializer(serializers.Serializer):
         max_length=services.corrections.MAX_STROKE_POINTS,
         help_text="[[x, y], ...] in photo pixels.",
     )
-    radius = serializers.FloatField(default=6.0, help_text="Brush radius in photo pixels.")
-    positive = serializers.BooleanField(default=True)
+    radius = serializers.FloatField(
+        default=6.0,
+        help_text="Brush radius in photo pixels; for an edge stroke, the band's half-width.",
+    )
+    positive = serializers.BooleanField(default=True, help_text="Ignored by an edge stroke.")
+    edge = serializers.BooleanField(
+        default=False,
+        help_text="true: do not paint; snap the cut-out's edge to the photo's contour within "
+        "radius of the path (drag along the edge). Needs at least 2 points.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["edge"] and len(attrs["points"]) < 2:
+            raise serializers.ValidationError({"points": ["An edge stroke needs 2 points."]})
+        return attrs
 
 
 class CorrectionsSerializer(serializers.Serializer):

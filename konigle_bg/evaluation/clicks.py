@@ -45,7 +45,7 @@ class ClickRecord:
     acceptable: list[bool] = field(default_factory=list)
     bfs: list[float] = field(default_factory=list)
     click_ms: list[float] = field(default_factory=list)
-    clicks: list[dict] = field(default_factory=list)
+    clicks: list[dict] = field(default_factory=list)  # and tools: "all", edge strokes
     ms_bare: float | None = None
 
 
@@ -71,8 +71,8 @@ def automatic_alpha(
     return alpha
 
 
-def next_click(pred: np.ndarray, gt: np.ndarray) -> dict | None:
-    """The protocol's next click: the interior point of the largest error region."""
+def _largest_error(pred: np.ndarray, gt: np.ndarray):
+    """(area, positive, the region's mask, its distance map) of the largest error region."""
     fn = gt & ~pred  # missed product
     fp = pred & ~gt  # leftover background
     best = None
@@ -87,10 +87,92 @@ def next_click(pred: np.ndarray, gt: np.ndarray) -> dict | None:
         areas[0] = 0
         lab = int(areas.argmax())
         if best is None or areas[lab] > best[0]:
-            d = np.where(labels == lab, dist, -1.0)
-            y, x = np.unravel_index(int(d.argmax()), d.shape)
-            best = (int(areas[lab]), {"x": int(x), "y": int(y), "positive": positive})
-    return best[1] if best else None
+            best = (int(areas[lab]), positive, labels == lab, dist, err, labels, areas)
+    return best
+
+
+def next_click(pred: np.ndarray, gt: np.ndarray) -> dict | None:
+    """The protocol's next click: the interior point of the largest error region."""
+    best = _largest_error(pred, gt)
+    if best is None:
+        return None
+    _, positive, region, dist, *_ = best
+    d = np.where(region, dist, -1.0)
+    y, x = np.unravel_index(int(d.argmax()), d.shape)
+    return {"x": int(x), "y": int(y), "positive": positive}
+
+
+#: The simulated seller's tools: "all like it" when the leftover is one of at least this many
+#: enclosed holes of the product (each at least ALL_SHARE of it), the edge stroke when the
+#: largest error is a band at most THIN_SHARE of the longer side thick and EDGE_LENGTH times
+#: longer than thick.
+ALL_HOLES = 2
+ALL_SHARE = 0.2
+THIN_SHARE = 0.006
+EDGE_LENGTH = 8.0
+
+
+def _enclosed_holes(gt: np.ndarray) -> np.ndarray:
+    """The product's see-through regions: background not connected to the frame."""
+    n, labels = cv2.connectedComponents((~gt).astype(np.uint8), connectivity=4)
+    frame = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return (labels > 0) & ~np.isin(labels, frame)
+
+
+def _edge_stroke(region: np.ndarray, gt: np.ndarray, thick: float) -> dict | None:
+    """A drag along the true contour where the error band lies (the longest run of it)."""
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    near = cv2.dilate(region.astype(np.uint8), k) > 0
+    contours, _ = cv2.findContours(gt.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    best: list = []
+    for c in contours:
+        pts = c.reshape(-1, 2)
+        inside = near[pts[:, 1], pts[:, 0]]
+        run: list = []
+        # Twice round, so a run crossing the contour's start is found whole.
+        for i in range(2 * len(pts)):
+            j = i % len(pts)
+            if inside[j] and len(run) < len(pts):
+                run.append(pts[j])
+            else:
+                best = run if len(run) > len(best) else best
+                run = []
+        best = run if len(run) > len(best) else best
+    if len(best) < 8:
+        return None
+    step = max(1, len(best) // 150)
+    points = [[int(x), int(y)] for x, y in best[::step]]
+    return {"points": points, "radius": float(2 * thick + 4), "positive": True, "edge": True}
+
+
+def next_action(pred: np.ndarray, gt: np.ndarray, tools: bool = True) -> dict | None:
+    """The next click, or the tool a seller would take for the largest error: an "all like
+    it" remove-click for one of several enclosed holes, an edge stroke for a thin band along
+    the boundary. Strokes carry ``points``."""
+    best = _largest_error(pred, gt)
+    if best is None:
+        return None
+    area, positive, region, dist, err, labels, areas = best
+    d = np.where(region, dist, -1.0)
+    y, x = np.unravel_index(int(d.argmax()), d.shape)
+    click = {"x": int(x), "y": int(y), "positive": positive}
+    if not tools:
+        return click
+    thick = float(d.max())  # half the band's thickness
+    side = max(gt.shape)
+    if thick <= max(2.0, THIN_SHARE * side) and area >= EDGE_LENGTH * (2 * thick) ** 2:
+        stroke = _edge_stroke(region, gt, thick)
+        if stroke is not None:
+            return stroke
+    if not positive:
+        holes = _enclosed_holes(gt)
+        if holes[y, x]:
+            big = np.flatnonzero(areas >= ALL_SHARE * area)
+            inside = np.bincount(labels[holes], minlength=len(areas))
+            n_holes = int(sum(inside[i] >= 0.5 * areas[i] for i in big if i > 0))
+            if n_holes >= ALL_HOLES:
+                return {**click, "all": True}
+    return click
 
 
 def simulate(
@@ -116,8 +198,9 @@ def simulate(
         base = np.zeros(gt.shape, np.float32)
     gt_b = gt > 0.5
     alpha = base
-    clicks: list[dict] = []
+    actions: list[dict] = []
     session = corrections.Session(photo, base, params=params)
+    tools = True
     for k in range(n_clicks + 1):
         s = metrics.score(alpha, gt)
         rec.ious.append(round(s["iou"], 5))
@@ -127,14 +210,25 @@ def simulate(
             break
         if s["iou"] >= 0.90 and s["acceptable"] and k >= COVER_CLICKS:
             break
-        click = next_click(alpha > 0.5, gt_b)
-        if click is None:
+        action = next_action(alpha > 0.5, gt_b, tools)
+        if action is None:
             break
-        clicks.append(click)
+        tried = actions + [action]
         t = time.perf_counter()
-        alpha = session.apply(clicks, [])
+        new = session.apply(
+            [a for a in tried if "points" not in a], [a for a in tried if "points" in a]
+        )
         rec.click_ms.append((time.perf_counter() - t) * 1000.0)
-    rec.clicks = clicks
+        plain = "points" not in action and not action.get("all")
+        if plain or metrics.score(new, gt)["iou"] > s["iou"]:
+            actions, alpha, tools = tried, new, True
+        else:
+            # The seller sees the tool did not help and undoes it: the try still costs a
+            # click, and the next one is a plain click.
+            rec.clicks.append({**action, "undone": True})
+            tools = False
+            continue
+        rec.clicks.append(action)
     return rec
 
 

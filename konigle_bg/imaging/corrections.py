@@ -22,10 +22,10 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from . import refine
+from . import edge_snap, lookalike, refine
 
 #: Bump whenever the engine's output changes; part of every corrected cut-out's cache key.
-CORRECTIONS_REVISION = "1"
+CORRECTIONS_REVISION = "2"
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,19 @@ class Click:
     x: float  # photo pixels (after EXIF orientation)
     y: float
     positive: bool = True
+    # A remove-click that also clears every enclosed region like the clicked one
+    # (imaging/lookalike.py): the whole mesh, both sides of a handle.
+    all: bool = False
 
 
 @dataclass(frozen=True)
 class Stroke:
     points: tuple[tuple[float, float], ...]
-    radius: float = 6.0  # photo pixels
+    radius: float = 6.0  # photo pixels; an edge stroke's band half-width
     positive: bool = True
+    # An edge stroke does not paint: it snaps the cut-out's edge to the photo's contour
+    # within ``radius`` of its path (imaging/edge_snap.py); ``positive`` is ignored.
+    edge: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,12 @@ class CorrectionParams:
 
 
 def parse_clicks(raw: Iterable[dict]) -> list[Click]:
-    return [Click(float(c["x"]), float(c["y"]), bool(c.get("positive", True))) for c in raw]
+    return [
+        Click(
+            float(c["x"]), float(c["y"]), bool(c.get("positive", True)), bool(c.get("all", False))
+        )
+        for c in raw
+    ]
 
 
 def parse_strokes(raw: Iterable[dict]) -> list[Stroke]:
@@ -75,6 +86,7 @@ def parse_strokes(raw: Iterable[dict]) -> list[Stroke]:
             tuple((float(p[0]), float(p[1])) for p in s["points"]),
             float(s.get("radius", 6.0)),
             bool(s.get("positive", True)),
+            bool(s.get("edge", False)),
         )
         for s in raw
     ]
@@ -124,6 +136,8 @@ class Session:
         b = self.params.wand_blur
         smooth = cv2.GaussianBlur(self.work, (0, 0), b) if b > 0 else self.work
         self.lab = cv2.cvtColor(smooth, cv2.COLOR_RGB2LAB)
+        # Lookalike holes can be a few working pixels wide: a lighter smoothing for them.
+        self.lab_fine = cv2.cvtColor(cv2.GaussianBlur(self.work, (0, 0), 1), cv2.COLOR_RGB2LAB)
 
     # -- working resolution ----------------------------------------------------------------
 
@@ -161,6 +175,7 @@ class Session:
             if area >= enough:
                 break
         return best
+
     def labels(self, clicks: Sequence[Click], strokes: Sequence[Stroke]):
         """GrabCut's label map and the zone it may change, at working resolution.
 
@@ -196,6 +211,14 @@ class Session:
             if p.hard_core > 0:
                 cv2.circle(core, (cx, cy), max(1, int(round(p.hard_core * side))), 1, -1)
             cores.append(core > 0)
+            if c.all and not c.positive:
+                # The lookalikes lie anywhere in the cut-out, not only in the click's window;
+                # each is taken as given (hard), GrabCut only settles their edges.
+                like = lookalike.lookalikes(self.lab_fine, fg, grown & fg)
+                zone |= cv2.dilate(like.astype(np.uint8), grow) > 0
+                flips.append((like, False))
+                cores.append(like)
+        strokes = [s for s in strokes if not s.edge]
         for s in strokes:
             sm = _stroke_mask((wh, ww), s, self.scale)
             zone |= cv2.dilate(sm.astype(np.uint8), grow) > 0
@@ -273,9 +296,10 @@ class Session:
         for c in clicks:
             if not (0 <= c.x < w and 0 <= c.y < h):
                 raise ValueError(f"click ({c.x}, {c.y}) is outside the {w}x{h} photo")
-        if not clicks and not strokes:
-            return self.alpha.copy()
-        mask, window = self.labels(clicks, strokes)
+        brush = [s for s in strokes if not s.edge]
+        if not clicks and not brush:
+            return self._snap(self.alpha.copy(), strokes)
+        mask, window = self.labels(clicks, brush)
         new = self._drop_slivers(self._cut(mask, window), window, mask)
         old = self.work_alpha > 0.5
         changed = (new != old) & window
@@ -310,8 +334,16 @@ class Session:
             k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * radius + 1, 4 * radius + 1))
             halo = (cv2.dilate(removed, k) > 0) & (self.alpha < 0.5) & (new_full < 0.5)
             out[halo] = 0.0
-        self._enforce(out, clicks, strokes)
+        out = self._snap(out, strokes)
+        self._enforce(out, clicks, brush)
         return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+    def _snap(self, out: np.ndarray, strokes: Sequence[Stroke]) -> np.ndarray:
+        """Edge strokes, in order, on the cut-out the clicks and brush strokes made."""
+        for s in strokes:
+            if s.edge:
+                out = edge_snap.snap(self.photo, out, s.points, s.radius)
+        return out
 
     def _enforce(self, out: np.ndarray, clicks: Sequence[Click], strokes: Sequence[Stroke]):
         """The seller's own pixels win: a disc under each click, each stroke's path."""

@@ -80,9 +80,9 @@ def check_corrections(clicks, strokes, width: int, height: int) -> tuple[list, l
     clicks = [] if clicks is None else clicks
     strokes = [] if strokes is None else strokes
     if not isinstance(clicks, list):
-        raise InvalidRequest("clicks", gettext("A list of {x, y, positive}."))
+        raise InvalidRequest("clicks", gettext("A list of {x, y, positive, all}."))
     if not isinstance(strokes, list):
-        raise InvalidRequest("strokes", gettext("A list of {points, radius, positive}."))
+        raise InvalidRequest("strokes", gettext("A list of {points, radius, positive, edge}."))
     if not clicks and not strokes:
         raise InvalidRequest("clicks", gettext("Give at least one click or one stroke."))
     if len(clicks) > MAX_CLICKS:
@@ -95,7 +95,14 @@ def check_corrections(clicks, strokes, width: int, height: int) -> tuple[list, l
             raise InvalidRequest("clicks", gettext("Each click is {x, y, positive}."))
         x, y = _number(c["x"], "clicks"), _number(c["y"], "clicks")
         _inside(x, y, width, height, "clicks")
-        out_clicks.append({"x": x, "y": y, "positive": bool(c.get("positive", True))})
+        out_clicks.append(
+            {
+                "x": x,
+                "y": y,
+                "positive": bool(c.get("positive", True)),
+                "all": bool(c.get("all", False)),
+            }
+        )
     out_strokes = []
     for s in strokes:
         points = s.get("points") if isinstance(s, dict) else None
@@ -118,7 +125,12 @@ def check_corrections(clicks, strokes, width: int, height: int) -> tuple[list, l
                 "strokes", gettext("A stroke's radius is 1 to %(n)d px.") % {"n": MAX_STROKE_RADIUS}
             )
         out_strokes.append(
-            {"points": pts, "radius": radius, "positive": bool(s.get("positive", True))}
+            {
+                "points": pts,
+                "radius": radius,
+                "positive": bool(s.get("positive", True)),
+                "edge": bool(s.get("edge", False)),
+            }
         )
     return out_clicks, out_strokes
 

@@ -1,6 +1,8 @@
 /* konigle_bg review page: fix a cut-out with clicks and brush strokes.
    Click = add a missed part; remove mode (button, M key), right-click or Alt-click = remove
-   leftover background; brush (B) = drag along thin parts. Every change asks the server for a
+   leftover background; brush (B) = drag along thin parts; "clear all like it" (A, or
+   Shift-right-click) = a remove click that clears every enclosed hole like the clicked one;
+   edge (E) = drag along an edge, the cut-out snaps to the photo's contour there. Every change asks the server for a
    preview of ALL clicks so far (undo/redo are just a shorter or longer list); Apply stores the
    corrected cut-out and shows it on the store. Pointer events, so touch works the same. */
 (function () {
@@ -39,7 +41,7 @@
     var W = +root.dataset.width, H = +root.dataset.height;
     var items = [];   // {kind: "click"|"stroke", positive, x, y | points, radius}
     var undone = [];
-    var remove = false, brush = false, seq = 0, stroke = null;
+    var remove = false, brush = false, all = false, edge = false, seq = 0, stroke = null;
 
     function say(msg) { status.textContent = msg; }
     function toPhoto(ev) {
@@ -55,28 +57,29 @@
       return {
         preview: preview,
         clicks: items.filter(function (i) { return i.kind === "click"; })
-          .map(function (i) { return { x: i.x, y: i.y, positive: i.positive }; }),
+          .map(function (i) { return { x: i.x, y: i.y, positive: i.positive, all: !!i.all }; }),
         strokes: items.filter(function (i) { return i.kind === "stroke"; })
-          .map(function (i) { return { points: i.points, radius: i.radius, positive: i.positive }; })
+          .map(function (i) { return { points: i.points, radius: i.radius, positive: i.positive, edge: !!i.edge }; })
       };
     }
     function draw() {
       while (marks.firstChild) marks.removeChild(marks.firstChild);
       var r = Math.max(W, H) / 120;
       items.forEach(function (i) {
-        var colour = i.positive ? "#12b76a" : "#f04438", el;
+        var colour = i.edge ? "#2e90fa" : (i.positive ? "#12b76a" : "#f04438"), el;
         if (i.kind === "click") {
           el = document.createElementNS(SVG, "circle");
           el.setAttribute("cx", i.x); el.setAttribute("cy", i.y); el.setAttribute("r", r);
           el.setAttribute("fill", colour); el.setAttribute("stroke", "#fff");
           el.setAttribute("stroke-width", r / 3);
-          el.setAttribute("class", i.positive ? "dot add" : "dot remove");
+          el.setAttribute("class", i.positive ? "dot add" : (i.all ? "dot remove all" : "dot remove"));
         } else {
           el = document.createElementNS(SVG, "polyline");
           el.setAttribute("points", i.points.map(function (p) { return p.join(","); }).join(" "));
           el.setAttribute("fill", "none"); el.setAttribute("stroke", colour);
           el.setAttribute("stroke-opacity", ".6"); el.setAttribute("stroke-linecap", "round");
-          el.setAttribute("stroke-width", 2 * i.radius);
+          el.setAttribute("stroke-width", i.edge ? Math.max(2, i.radius / 2) : 2 * i.radius);
+          el.setAttribute("class", i.edge ? "stroke edge" : "stroke");
         }
         marks.appendChild(el);
       });
@@ -126,6 +129,21 @@
       btn("brush").setAttribute("aria-pressed", String(on));
       say(on ? t("Brush: drag along a thin part.") : t("Brush off: single clicks."));
     }
+    // Tools that change what a click or a drag does: one at a time.
+    function setAll(on) {
+      all = on;
+      if (on) setEdge(false);
+      btn("all").setAttribute("aria-pressed", String(on));
+      say(on ? t("Clear all like it: click in one see-through hole; every enclosed hole like it goes.")
+             : t("Clear all like it off."));
+    }
+    function setEdge(on) {
+      edge = on;
+      if (on) { all = false; btn("all").setAttribute("aria-pressed", "false"); }
+      btn("edge").setAttribute("aria-pressed", String(on));
+      say(on ? t("Edge: drag along an edge; the cut-out snaps to the photo's contour there.")
+             : t("Edge off."));
+    }
     function apply() {
       btn("apply").disabled = true;
       root.dataset.state = "applying";
@@ -159,13 +177,16 @@
       if (ev.button !== 0 && ev.button !== 2) return;
       ev.preventDefault();
       stage.focus();
-      var positive = !(remove || ev.altKey || ev.button === 2);
+      var positive = !(remove || all || ev.altKey || ev.button === 2);
       var p = toPhoto(ev);
-      if (brush) {
+      if (edge) {
+        stroke = { kind: "stroke", edge: true, positive: true, points: [p], radius: Math.max(4, Math.round(Math.max(W, H) / 60)) };
+        stage.setPointerCapture(ev.pointerId);
+      } else if (brush) {
         stroke = { kind: "stroke", positive: positive, points: [p], radius: Math.max(2, Math.round(Math.max(W, H) / 150)) };
         stage.setPointerCapture(ev.pointerId);
       } else {
-        add({ kind: "click", positive: positive, x: p[0], y: p[1] });
+        add({ kind: "click", positive: positive, all: !positive && (all || ev.shiftKey), x: p[0], y: p[1] });
       }
     });
     stage.addEventListener("pointermove", function (ev) {
@@ -173,11 +194,18 @@
       var p = toPhoto(ev), last = stroke.points[stroke.points.length - 1];
       if (Math.abs(p[0] - last[0]) + Math.abs(p[1] - last[1]) >= 3 && stroke.points.length < 500) stroke.points.push(p);
     });
-    var endStroke = function () { if (stroke) { var s = stroke; stroke = null; add(s); } };
+    var endStroke = function () {
+      if (!stroke) return;
+      var s = stroke; stroke = null;
+      if (s.edge && s.points.length < 2) { say(t("Edge: drag along the edge, not a single click.")); return; }
+      add(s);
+    };
     stage.addEventListener("pointerup", endStroke);
     stage.addEventListener("pointercancel", endStroke);
     btn("mode").addEventListener("click", function () { setRemove(!remove); });
     btn("brush").addEventListener("click", function () { setBrush(!brush); });
+    btn("all").addEventListener("click", function () { setAll(!all); });
+    btn("edge").addEventListener("click", function () { setEdge(!edge); });
     btn("undo").addEventListener("click", undo);
     btn("redo").addEventListener("click", redo);
     btn("reset").addEventListener("click", reset);
@@ -195,6 +223,8 @@
       else if (k === "y" || (k === "z" && ev.shiftKey)) { ev.preventDefault(); redo(); }
       else if (k === "m" && !mod) { setRemove(!remove); }
       else if (k === "b" && !mod) { setBrush(!brush); }
+      else if (k === "a" && !mod) { setAll(!all); }
+      else if (k === "e" && !mod) { setEdge(!edge); }
       else if (k === "enter" && mod && items.length) { apply(); }
     });
     root.dataset.state = "ready";
