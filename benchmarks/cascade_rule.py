@@ -9,7 +9,7 @@
 model cache, so a second run costs only the refinement), and writes one line per photo: the
 first cut's signals (``segment.signals``), both results' scores and confidences. Resumes an
 interrupted file. ``fit`` tries rules over those lines (escalate on low confidence, enclosed
-background, thin parts, a small subject; keep the larger model's result when it is more
+background, thin parts, never on a small subject; keep the larger model's result when it is more
 confident by a margin) and prints the best ones on product shots that escalate at most
 ``--max-share`` of them and lose nothing against the fast path elsewhere. ``score`` reports
 one rule per source: acceptable share, escalated share, against the fast path and the bare
@@ -32,7 +32,7 @@ PRODUCT = ("product_composites", "bigbird_demo")
 #: under any rule of the grid, so ``measure`` spares their (slow) second cut-out.
 GRID = {
     "threshold": [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
-    "min_subject": [0.0, 0.03, 0.06, 0.1, 0.15],
+    "skip_subject": [0.0, 0.03, 0.05, 0.08, 0.1],
     "max_holes": [1.0, 0.1, 0.05, 0.02],
     "max_thin": [1.0, 0.3, 0.2, 0.1, 0.05],
     "margin": [-0.1, 0.0, 0.05, 0.1, 0.2],
@@ -42,7 +42,8 @@ GRID = {
 def _loosest():
     from konigle_bg.imaging.segment.cascade import Rule
 
-    return Rule(**{k: (min(v) if k.startswith("max") else max(v)) for k, v in GRID.items()})
+    loose = {"max_holes": min, "max_thin": min, "skip_subject": min}
+    return Rule(**{k: loose.get(k, max)(v) for k, v in GRID.items()})
 
 
 def measure(args: argparse.Namespace) -> None:

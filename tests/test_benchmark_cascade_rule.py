@@ -37,7 +37,7 @@ def test_the_rule_keeps_the_larger_models_result_only_when_asked_and_more_confid
 
 
 def test_a_rule_looser_than_what_was_measured_is_refused():
-    rows = [row("product_composites", 0.9, True, False, 0.1, subject=0.01, large=False)]
+    rows = [row("product_composites", 0.9, True, False, 0.1, large=False)]
     with pytest.raises(ValueError, match="under the gate"):
-        outcome(rows, Rule(min_subject=0.05).as_dict())
-    assert _loosest().min_subject >= 0.05
+        outcome(rows, Rule(threshold=0.95).as_dict())
+    assert _loosest().threshold < 0.95

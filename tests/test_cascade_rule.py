@@ -49,11 +49,13 @@ def test_fill_holes_fills_only_what_the_frame_edge_does_not_reach():
 
 
 def test_the_rule_escalates_on_each_signal_and_keeps_the_larger_model_by_a_margin():
-    rule = Rule(threshold=0.5, min_subject=0.05, max_holes=0.1, max_thin=0.2, margin=0.1)
+    rule = Rule(threshold=0.5, skip_subject=0.05, max_holes=0.1, max_thin=0.2, margin=0.1)
     calm = FirstCut(confidence=0.8, subject=0.3, holes=0.0, thin=0.0, soft=0.0)
     assert not rule.escalates(calm)
-    for changed in ({"confidence": 0.4}, {"subject": 0.01}, {"holes": 0.2}, {"thin": 0.3}):
+    for changed in ({"confidence": 0.4}, {"holes": 0.2}, {"thin": 0.3}):
         assert rule.escalates(FirstCut(**{**calm.as_dict(), **changed}))
+    # A small subject is never escalated, however doubtful.
+    assert not rule.escalates(FirstCut(**{**calm.as_dict(), "confidence": 0.1, "subject": 0.01}))
     assert rule.prefers(0.5, 0.65) and not rule.prefers(0.5, 0.55)
     with pytest.raises(ValueError):
         Rule(threshold=2.0)

@@ -37,8 +37,10 @@ class Rule:
 
     #: Confidence under which the larger model is asked.
     threshold: float = 0.6
-    #: A subject covering less of the frame than this is asked about too (1.0: never).
-    min_subject: float = 0.0
+    #: A subject covering less of the frame than this is never escalated: on half A every
+    #: such photo (grocery boxes in a light box, a small pencil holder) came out worse from
+    #: the larger model, which takes the light box or the table for the product.
+    skip_subject: float = 0.08
     #: So is one with more enclosed background (a handle, a mesh) than this share (1.0: never).
     max_holes: float = 1.0
     #: And one with more thin parts (branches, straps) than this share (1.0: never).
@@ -52,9 +54,10 @@ class Rule:
             raise ValueError(f"threshold must lie in [0, 1], not {self.threshold!r}")
 
     def escalates(self, first: FirstCut) -> bool:
+        if first.subject < self.skip_subject:
+            return False
         return (
             first.confidence < self.threshold
-            or first.subject < self.min_subject
             or first.holes > self.max_holes
             or first.thin > self.max_thin
         )
