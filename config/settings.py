@@ -186,6 +186,7 @@ for _key, _var in {
     "RENDER_QUEUE": "KONIGLE_BG_RENDER_QUEUE",
     "DEVICE": "KONIGLE_BG_DEVICE",
     "THREADS": "KONIGLE_BG_THREADS",
+    "MODELS_DIR": "KONIGLE_BG_MODELS_DIR",
 }.items():
     if os.environ.get(_var):
         KONIGLE_BG[_key] = int(os.environ[_var]) if _key == "THREADS" else os.environ[_var]

@@ -4,6 +4,17 @@ set -euo pipefail
 HOST="${1:-127.0.0.1}"; PORT="${2:-8000}"; PHOTOS="${3:-}"
 PY=.venv/bin/python
 mkdir -p var
+# With a larger model (ISNet) installed, the demo runs the cascade: the fast model for every
+# photo, ISNet for those its rule escalates; otherwise the fast path alone.
+MODELS="${KONIGLE_BG_MODELS_DIR:-var/models}"
+if $PY -c 'import sys; from konigle_bg.imaging.segment.salient import find_isnet
+sys.exit(find_isnet(None, sys.argv[1]) is None)' "$MODELS"; then
+  export KONIGLE_BG_SEGMENTER=cascade KONIGLE_BG_MODELS_DIR="$MODELS"
+  SEGMENTER="cascade (u2netp, and ISNet from $MODELS where the rule escalates)"
+else
+  SEGMENTER="fast path (u2netp; for the cascade: manage.py bg_models import FILE --as isnet --dir $MODELS)"
+fi
+echo "segmenter: $SEGMENTER"
 $PY manage.py migrate --noinput -v0
 if [ -n "$PHOTOS" ]; then
   $PY manage.py load_demo_store --reset --photos "$PHOTOS"
@@ -24,6 +35,7 @@ cat <<MSG
   Storefront: http://$HOST:$PORT/
   Admin:      http://$HOST:$PORT/admin/   (login admin / admin)
   Logs:       var/worker.log, var/server.log
+  Segmenter:  $SEGMENTER
 
   Ctrl-C stops the worker and the server.
 MSG

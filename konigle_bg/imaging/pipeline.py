@@ -32,6 +32,7 @@ from PIL import Image
 
 from . import quality, refine
 from .segment.base import Segmenter
+from .segment.signals import first_cut
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
 REFINE_REVISION = "6"
@@ -242,22 +243,27 @@ def cutout(
 ) -> Matte:
     """Cut the product out of ``image``; ``box`` (photo pixels) bounds where it can be.
 
-    The segmenter's primary model cuts the photo out first; when the segmenter escalates at
-    that confidence and has a second opinion installed (the cascade's larger model), the
-    photo is cut out again and the second result kept when the segmenter prefers it. Both
-    are recorded in ``details["cascade"]``.
+    The segmenter's primary model cuts the photo out first; when the segmenter escalates on
+    that cut-out's signals (confidence, subject size, enclosed background, thin parts) and has
+    a second opinion installed (the cascade's larger model), the photo is cut out again and
+    the second result kept when the segmenter prefers it. The signals and both results are
+    recorded in ``details["cascade"]``.
     """
     primary = segmenter.primary
     first = cutout_with(image, primary, prompts, box, params)
     if primary is segmenter:
         return first
+    t = time.perf_counter()
+    signals = first_cut(first.alpha, first.confidence)
+    first.timings["signals"] = time.perf_counter() - t
     record = {
         **segmenter.rule(),
+        "signals": signals.as_dict(),
         "fast": {"segmenter": primary.key, "confidence": round(first.confidence, 4)},
         "large": None,
         "kept": "fast",
     }
-    asks = segmenter.escalates(first.confidence)
+    asks = segmenter.escalates(signals)
     large = segmenter.second_opinion() if asks else None
     result = first
     if large is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .morph import dilate_ellipse, erode_ellipse
+
 Box = tuple[int, int, int, int]
 
 
@@ -193,8 +195,8 @@ def feather(alpha: np.ndarray, sigma: float) -> np.ndarray:
 def uncertain_band(prob: np.ndarray, width: int, lo: float = 0.05, hi: float = 0.95) -> np.ndarray:
     """Pixels within ``width`` px of the 0.5 contour, plus those the model is unsure about."""
     hard = (prob > 0.5).astype(np.uint8)
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * width + 1, 2 * width + 1))
-    band = cv2.dilate(hard, k) != cv2.erode(hard, k)
+    # OpenCV's elliptical dilate/erode, exactly, ~2.5x faster at this kernel size (morph.py).
+    band = dilate_ellipse(hard, width) != erode_ellipse(hard, width)
     return band | ((prob > lo) & (prob < hi))
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Model, Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import host
@@ -127,7 +128,8 @@ class PhotoStatus:
     @property
     def made_by(self) -> str:
         """The segmentation model that made the latest result (the held one, else the one
-        shown): with the cascade, the model whose result it kept; "" for none."""
+        shown), e.g. "u2netp"; with the cascade, the model whose result it kept, and
+        "isnet (second opinion)" when that was the larger model; "" for none."""
         variant = self.held or self.active
         cut = variant.cutout if variant else None
         if cut is None:
@@ -137,7 +139,10 @@ class PhotoStatus:
         kept = cascade.get(cascade.get("kept") or "")  # the cascade's record of the one kept
         if isinstance(kept, dict) and kept.get("segmenter"):
             key = kept["segmenter"]
-        return key.split("@")[0]  # the model's name, without its revision
+        name = key.split("@")[0]  # the model's name, without its revision
+        if cascade.get("kept") == "large":
+            return gettext("%(model)s (second opinion)") % {"model": name}
+        return name
 
     @property
     def prompt(self) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from ...errors import KonigleBgError, Sentence
+from .signals import FirstCut
 
 
 class Segmenter(abc.ABC):
@@ -42,8 +43,9 @@ class Segmenter(abc.ABC):
         """The model every photo goes through first (and the bare model it is scored against)."""
         return self
 
-    def escalates(self, confidence: float) -> bool:
-        """Whether a first cut-out of this ``confidence`` deserves a second opinion."""
+    def escalates(self, first: FirstCut) -> bool:
+        """Whether a first cut-out with these signals (confidence, subject size, enclosed
+        background, thin parts: ``signals.first_cut``) deserves a second opinion."""
         return False
 
     def second_opinion(self) -> Segmenter | None:

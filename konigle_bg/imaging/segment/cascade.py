@@ -13,24 +13,64 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from PIL import Image
 
 from .base import Segmenter, SegmenterUnavailable
 from .registry import get_segmenter, register
+from .signals import FirstCut
 
-__all__ = ["Cascade", "DEFAULT_THRESHOLD", "DEFAULT_MARGIN"]
+__all__ = ["Cascade", "Rule", "DEFAULT_THRESHOLD", "DEFAULT_MARGIN"]
 
 log = logging.getLogger(__name__)
 
-#: Confidence under which the larger model is asked (the issue's measurement: the least
-#: confident ~11% of product photos sit under 0.6 and hold most of the failures).
-DEFAULT_THRESHOLD = 0.6
-#: The larger model's cut-out replaces the fast one only when this much more confident: the
-#: two models' confidences are not calibrated alike, and on half A of the eval set a crisp
-#: but wrong ISNet map (a light box taken for the product) won by a few hundredths.
-DEFAULT_MARGIN = 0.1
+
+@dataclass(frozen=True)
+class Rule:
+    """When the larger model is asked, and when its cut-out is kept.
+
+    Chosen on half A of ../shared/eval with ``python -m benchmarks.cascade_rule fit``
+    (see README, "Cascade"); each signal is ``signals.FirstCut``'s.
+    """
+
+    #: Confidence under which the larger model is asked.
+    threshold: float = 0.6
+    #: A subject covering less of the frame than this is never escalated: on half A every
+    #: such photo (grocery boxes in a light box, a small pencil holder) came out worse from
+    #: the larger model, which takes the light box or the table for the product.
+    skip_subject: float = 0.08
+    #: So is one with more enclosed background (a handle, a mesh) than this share (1.0: never).
+    max_holes: float = 1.0
+    #: And one with more thin parts (branches, straps) than this share (1.0: never).
+    max_thin: float = 1.0
+    #: The larger model's cut-out replaces the fast one only when this much more confident:
+    #: the two models' confidences are not calibrated alike.
+    margin: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must lie in [0, 1], not {self.threshold!r}")
+
+    def escalates(self, first: FirstCut) -> bool:
+        if first.subject < self.skip_subject:
+            return False
+        return (
+            first.confidence < self.threshold
+            or first.holes > self.max_holes
+            or first.thin > self.max_thin
+        )
+
+    def prefers(self, first: float, second: float) -> bool:
+        return second > first + self.margin
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+DEFAULT_THRESHOLD = Rule.threshold
+DEFAULT_MARGIN = Rule.margin
 
 
 class Cascade(Segmenter):
@@ -44,14 +84,17 @@ class Cascade(Segmenter):
         fast: Segmenter,
         large: Callable[[], Segmenter] | None,
         large_revision: str,
-        threshold: float = DEFAULT_THRESHOLD,
-        margin: float = DEFAULT_MARGIN,
+        threshold: float | None = None,
+        margin: float | None = None,
+        rule: Rule | None = None,
     ) -> None:
-        if not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold must lie in [0, 1], not {threshold!r}")
+        rule = rule or Rule()
+        if threshold is not None:
+            rule = replace(rule, threshold=float(threshold))
+        if margin is not None:
+            rule = replace(rule, margin=float(margin))
         self.fast = fast
-        self.threshold = float(threshold)
-        self.margin = float(margin)
+        self.rule_ = rule
         self._large_factory = large
         self._large: Segmenter | None = None
         self._large_failed = large is None
@@ -59,9 +102,22 @@ class Cascade(Segmenter):
         # The larger model's identity is part of the cache key: installing it later makes
         # the doubtful photos worth cutting out again.
         self.large_revision = large_revision
-        self.revision = f"{fast.key}+{large_revision}@{self.threshold:g}"
-        if self.margin != DEFAULT_MARGIN:
-            self.revision += f"m{self.margin:g}"
+        self.revision = f"{fast.key}+{large_revision}@{rule.threshold:g}"
+        extra = [
+            f"{k}{v:g}"
+            for k, v in asdict(rule).items()
+            if k != "threshold" and v != getattr(Rule, k)
+        ]
+        if extra:
+            self.revision += "," + ",".join(extra)
+
+    @property
+    def threshold(self) -> float:
+        return self.rule_.threshold
+
+    @property
+    def margin(self) -> float:
+        return self.rule_.margin
 
     @property
     def large_installed(self) -> bool:
@@ -87,17 +143,17 @@ class Cascade(Segmenter):
     def primary(self) -> Segmenter:
         return self.fast
 
-    def escalates(self, confidence: float) -> bool:
-        return confidence < self.threshold
+    def escalates(self, first: FirstCut) -> bool:
+        return self.rule_.escalates(first)
 
     def second_opinion(self) -> Segmenter | None:
         return self.large()
 
     def prefers_second(self, first: float, second: float) -> bool:
-        return second > first + self.margin
+        return self.rule_.prefers(first, second)
 
     def rule(self) -> dict:
-        return {"threshold": self.threshold, "margin": self.margin}
+        return self.rule_.as_dict()
 
     def with_models(self, wrap: Callable[[Segmenter], Segmenter]) -> Segmenter:
         large = self.large()
@@ -105,15 +161,14 @@ class Cascade(Segmenter):
             wrap(self.fast),
             (lambda: wrap(large)) if large is not None else None,
             self.large_revision,
-            self.threshold,
-            self.margin,
+            rule=self.rule_,
         )
 
 
 @register("cascade")
 def build_cascade(
     fast: str = "u2netp",
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     large_path: str | os.PathLike | None = None,
     models_dir: str | os.PathLike | None = None,
     threads: int | None = None,
