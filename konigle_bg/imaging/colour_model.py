@@ -73,12 +73,16 @@ def fit(
     prob: np.ndarray,
     ring: tuple[float, float] = (0.02, 0.12),
     min_samples: int = 50,
+    refit_odds: float | None = None,
 ) -> ColourModels | None:
     """Colour models from a (small) photo's bins and the subject's map ``prob``.
 
     The product: the subject (``prob > 0.5``) eroded by a pixel, away from mixed edge colours.
     The background: sure background (``prob < 0.1``) in a ring ``ring`` (shares of the
     subject box's longer side) around the subject. None when either has too few samples.
+    With ``refit_odds`` the product's model is learnt again without the pixels whose
+    background odds pass it: background seen through a wide opening would otherwise count
+    as product colour.
     """
     subject = prob > 0.5
     ys = np.flatnonzero(subject.any(axis=1))
@@ -91,4 +95,10 @@ def fit(
     around &= prob < 0.1
     if core.sum() < min_samples or around.sum() < min_samples:
         return None
-    return ColourModels(fg=histogram(bins[core]), bg=histogram(bins[around]))
+    models = ColourModels(fg=histogram(bins[core]), bg=histogram(bins[around]))
+    if refit_odds is None:
+        return models
+    product = core & (models.background_odds(bins) <= refit_odds)
+    if product.sum() < min_samples:
+        return models
+    return ColourModels(fg=histogram(bins[product]), bg=models.bg)

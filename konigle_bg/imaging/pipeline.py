@@ -228,9 +228,7 @@ def refine_alpha(
     view = see_through.view(photo, prob) if params.see_through or params.halo else None
     models = see_through.models_of(view)
     if params.see_through:
-        prob, _ = see_through.remove(
-            photo, prob, view, models, region_odds=params.see_through_odds
-        )
+        prob, _ = see_through.remove(photo, prob, view, models, region_odds=params.see_through_odds)
     alpha = refine.guided_feather(
         photo,
         prob,

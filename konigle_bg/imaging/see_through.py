@@ -10,6 +10,8 @@ region inside the subject is cut away when all of these hold:
 - it looks like the outer background clearly more than like the product right around it (its
   own rim): this guards a white mug on a white sweep, whose inside resembles the background
   but resembles the mug's rim just as much;
+- its colours cover the background's palette (not one colour of it: a bus's windows reflect
+  the sky, a sign's white matches a cloud), unless the model itself doubts the region;
 - it is not most of the subject (an object the colour of its background stays whole).
 Detection runs at a reduced size inside the subject's box; the cut is then drawn at full
 resolution, pixel by pixel, where colours are background-like, so the refinement's guided
@@ -53,17 +55,16 @@ def view(photo: np.ndarray, prob: np.ndarray, side: int = 320, margin: float = 0
     return View((x0, y0, x1, y1), scale, colour_model.quantise(small), p)
 
 
-def models_of(v: View | None) -> ColourModels | None:
-    return None if v is None else colour_model.fit(v.bins, v.prob)
+def models_of(v: View | None, refit_odds: float = 0.5) -> ColourModels | None:
+    """Colour models of the view; the product's without its background-like pixels."""
+    return None if v is None else colour_model.fit(v.bins, v.prob, refit_odds=refit_odds)
 
 
 def _outside(subject: np.ndarray) -> np.ndarray:
     """Non-subject pixels connected to the frame (the rest are holes in the subject)."""
     free = (~subject).astype(np.uint8)
     n, labels = cv2.connectedComponents(free, connectivity=4)
-    border = np.unique(
-        np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
-    )
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     border = border[border > 0]
     return np.isin(labels, border)
 
@@ -78,6 +79,9 @@ def openings(
     min_px: int = 6,
     rim: int = 2,
     wall: int = 3,
+    similar_sure: float = 0.9,
+    similar_doubtful: float = 0.77,
+    doubtful: float = 0.9,
 ) -> np.ndarray:
     """Mask (small size) of the see-through regions inside the subject of ``v``.
 
@@ -86,7 +90,10 @@ def openings(
     which a candidate region is cut; ``enclosed``: share of its rim that must lie on the
     subject or its holes; ``max_share``: the largest region, as a share of the subject. The
     rim is ``rim`` px wide; the product wall it is compared with lies ``wall`` px beyond it
-    (the rim itself holds the edge's mixed colours).
+    (the rim itself holds the edge's mixed colours). The region's colours must also cover
+    the background's (Bhattacharyya coefficient of the two histograms): ``similar_sure``
+    where the model is sure of it, ``similar_doubtful`` where its mean map is under
+    ``doubtful``.
     """
     subject = v.prob > 0.5
     outside = _outside(subject)
@@ -115,12 +122,15 @@ def openings(
         around = (cv2.dilate(region, wide) > 0) & ~near
         around &= subject[y0:y1, x0:x1] & ~cand[y0:y1, x0:x1]
         bins = v.bins[y0:y1, x0:x1]
-        wall_model = (
-            colour_model.histogram(bins[around]) if around.sum() >= 4 * far else models.fg
-        )
+        wall_model = colour_model.histogram(bins[around]) if around.sum() >= 4 * far else models.fg
         inside = bins[region > 0]
         score = float(np.mean(log_bg[inside] - np.log(wall_model[inside])))
-        if score > region_odds:
+        # Background seen through shows the surface's whole palette (a handle's hole: the
+        # wood and its grain), a part the colour of something out there (a bus's windows, a
+        # sign's white) only some of it; where the model itself doubts, less is asked.
+        similar = float(np.sqrt(colour_model.histogram(inside) * models.bg).sum())
+        doubted = float(v.prob[y0:y1, x0:x1][region > 0].mean()) < doubtful
+        if score > region_odds and similar >= (similar_doubtful if doubted else similar_sure):
             keep[y0:y1, x0:x1] |= region > 0
     return keep
 
