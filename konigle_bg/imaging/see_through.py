@@ -79,6 +79,7 @@ def openings(
     min_px: int = 6,
     rim: int = 2,
     wall: int = 3,
+    sure_odds: float = 8.0,
     similar_sure: float = 0.9,
     similar_doubtful: float = 0.77,
     doubtful: float = 0.9,
@@ -93,7 +94,9 @@ def openings(
     (the rim itself holds the edge's mixed colours). The region's colours must also cover
     the background's (Bhattacharyya coefficient of the two histograms): ``similar_sure``
     where the model is sure of it, ``similar_doubtful`` where its mean map is under
-    ``doubtful``.
+    ``doubtful``. Where the model is sure, the region must also beat its rim by
+    ``sure_odds`` (a handle's hole shows none of the mug's colours; a cat's white belly or a
+    flower's heart, lit like the scene behind, still shares some with the fur or petals).
     """
     subject = v.prob > 0.5
     outside = _outside(subject)
@@ -130,7 +133,11 @@ def openings(
         # sign's white) only some of it; where the model itself doubts, less is asked.
         similar = float(np.sqrt(colour_model.histogram(inside) * models.bg).sum())
         doubted = float(v.prob[y0:y1, x0:x1][region > 0].mean()) < doubtful
-        if score > region_odds and similar >= (similar_doubtful if doubted else similar_sure):
+        if doubted:
+            cut = score > region_odds and similar >= similar_doubtful
+        else:
+            cut = score > sure_odds and similar >= similar_sure
+        if cut:
             keep[y0:y1, x0:x1] |= region > 0
     return keep
 
