@@ -3,8 +3,10 @@
 ``cutout()`` is the one entry point the Django side calls; everything here is pure.
 Steps: a coarse pass over the photo (or the seller's box); a zoomed second pass around the
 subject's sure parts, so the model's fixed 320 px input is spent on the product and hazy
-clutter outside is dropped; a GrabCut seeded by the map; guided feathering of the edges at
-full resolution; clean-up of specks and unsure holes; colour decontamination.
+clutter outside is dropped; a GrabCut seeded by the map; background seen through the product
+cut away (``see_through``); guided feathering of the edges at full resolution; partial alpha
+outside the edge tightened where its colour is the background's (``refine.tighten_halo``);
+clean-up of specks and unsure holes; colour decontamination.
 
 Never worse than the model it refines: the zoomed pass (less context) and GrabCut (colour
 models) are the steps that lost half a subject (a teddy bear's jumper, a bonsai's foliage);
