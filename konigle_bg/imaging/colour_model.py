@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 BITS = 4  # 16 levels per channel: 4096 bins, enough to tell wood from a blue glaze
 LEVELS = 1 << BITS
@@ -34,7 +33,12 @@ def histogram(bins: np.ndarray, weight_floor: float = 1e-4) -> np.ndarray:
     from scoring zero (a log of them stays finite).
     """
     h = np.bincount(bins.ravel(), minlength=LEVELS**3).astype(np.float32)
-    cube = ndimage.uniform_filter(h.reshape(LEVELS, LEVELS, LEVELS), size=3, mode="nearest")
+    cube = h.reshape(LEVELS, LEVELS, LEVELS)
+    for axis in range(3):  # a 3-bin box along each channel, edges repeated
+        pad = [(1, 1) if a == axis else (0, 0) for a in range(3)]
+        p = np.pad(cube, pad, mode="edge")
+        lo, mid, hi = (np.take(p, range(i, i + LEVELS), axis=axis) for i in range(3))
+        cube = (lo + mid + hi) / 3.0
     flat = cube.ravel()
     flat /= max(float(flat.sum()), 1.0)
     return flat + weight_floor / LEVELS**3
