@@ -3,8 +3,10 @@
 ``cutout()`` is the one entry point the Django side calls; everything here is pure.
 Steps: a coarse pass over the photo (or the seller's box); a zoomed second pass around the
 subject's sure parts, so the model's fixed 320 px input is spent on the product and hazy
-clutter outside is dropped; a GrabCut seeded by the map; guided feathering of the edges at
-full resolution; clean-up of specks and unsure holes; colour decontamination.
+clutter outside is dropped; a GrabCut seeded by the map; background seen through the product
+cut away (``see_through``); guided feathering of the edges at full resolution; partial alpha
+outside the edge tightened where its colour is the background's (``refine.tighten_halo``);
+clean-up of specks and unsure holes; colour decontamination.
 
 Never worse than the model it refines: the zoomed pass (less context) and GrabCut (colour
 models) are the steps that lost half a subject (a teddy bear's jumper, a bonsai's foliage);
@@ -30,12 +32,12 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 from PIL import Image
 
-from . import quality, refine
+from . import quality, refine, see_through
 from .segment.base import Segmenter
 from .segment.signals import first_cut
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
-REFINE_REVISION = "6"
+REFINE_REVISION = "7"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,17 @@ class RefineParams:
     grabcut: float = 0.6  # > 0: weight of a model-seeded GrabCut in the map
     grabcut_side: int = 320
     feather_sigma: float = 0.0
+    # Background seen through the product (a handle's hole, a mesh): cut away when its colour
+    # matches the surface around the subject clearly better than the product around it
+    # (``see_through``); log odds a region's mean must pass.
+    see_through: bool = True
+    see_through_odds: float = 1.5
+    # No halo: partial alpha outside the cut line, farther than ``halo_near`` px, is scaled by
+    # how product-like its colour is and cleared beyond ``halo_reach`` (a share of the subject
+    # window's longer side).
+    halo: bool = True
+    halo_near: float = 1.5
+    halo_reach: float = 0.01
     # Clean-up.
     speck_share: float = 0.01
     hole_share: float = 0.002
@@ -215,6 +228,10 @@ def refine_alpha(
             if refine.carved_share(prob[y0:y1, x0:x1], gc) <= params.max_carve:
                 prob = prob.copy()
                 prob[y0:y1, x0:x1] = (1 - params.grabcut) * prob[y0:y1, x0:x1] + params.grabcut * gc
+    view = see_through.view(photo, prob) if params.see_through or params.halo else None
+    models = see_through.models_of(view)
+    if params.see_through:
+        prob, _ = see_through.remove(photo, prob, view, models, region_odds=params.see_through_odds)
     alpha = refine.guided_feather(
         photo,
         prob,
@@ -225,6 +242,9 @@ def refine_alpha(
     )
     alpha = refine.sharpen(alpha, params.sharpen)
     alpha = refine.feather(alpha, params.feather_sigma)
+    if params.halo and models is not None:
+        reach = max(2, int(round(params.halo_reach * side)))
+        alpha = refine.tighten_halo(photo, alpha, models, params.halo_near, reach)
     if params.speck_share > 0:
         alpha = refine.remove_specks(alpha, params.speck_share)
     if params.hole_share > 0:

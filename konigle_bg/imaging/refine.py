@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .colour_model import ColourModels, quantise
 from .morph import dilate_ellipse, erode_ellipse
 
 Box = tuple[int, int, int, int]
@@ -260,6 +261,39 @@ def sharpen(alpha: np.ndarray, gain: float) -> np.ndarray:
     if gain == 1.0:
         return alpha
     return np.clip((alpha - 0.5) * gain + 0.5, 0.0, 1.0).astype(np.float32)
+
+
+def tighten_halo(
+    photo: np.ndarray,
+    alpha: np.ndarray,
+    models: ColourModels,
+    near: float = 1.5,
+    reach: int = 12,
+    level: float = 0.5,
+) -> np.ndarray:
+    """No ring of background outside the edge: partial alpha outside the cut line is scaled
+    by how product-like its colour is, and cleared beyond ``reach`` px.
+
+    Within ``near`` px of the cut line the ramp is the edge's own anti-aliasing and stays;
+    farther out a pixel whose colour the background model explains keeps no alpha (the guided
+    filter's spill on a textured surface, a shadow's fringe), while fur or a product-coloured
+    wisp keeps its share.
+    """
+    soft = (alpha > 0.0) & (alpha <= level)
+    roi = mask_box(soft)
+    if roi is None:
+        return alpha
+    h, w = alpha.shape
+    x0, y0, x1, y1 = expand_box(roi, 0.0, w, h, min_pad=2)
+    a = alpha[y0:y1, x0:x1]
+    outside = (a <= level).astype(np.uint8)
+    dist = cv2.distanceTransform(outside, cv2.DIST_L2, 3)
+    product = models.foreground_posterior(quantise(photo[y0:y1, x0:x1]))
+    keep = np.clip((product - 0.25) / 0.5, 0.0, 1.0)
+    factor = np.where(dist <= near, 1.0, np.where(dist > reach, 0.0, keep))
+    out = alpha.copy()
+    out[y0:y1, x0:x1] = np.where(outside > 0, a * factor, a).astype(np.float32)
+    return out
 
 
 def recentre(prob: np.ndarray, level: float) -> np.ndarray:
