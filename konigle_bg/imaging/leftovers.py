@@ -96,7 +96,7 @@ def keep_product(
     if not dropped.any():
         return alpha
     # Grow the dropped blobs over their soft rims, never onto a kept blob.
-    ring = np.ones((5, 5), np.uint8)
+    ring = np.ones((9, 9), np.uint8)
     kept = cv2.dilate((keep[labels]).astype(np.uint8), np.ones((3, 3), np.uint8))
     zone = cv2.dilate(dropped.astype(np.uint8), ring) & (1 - kept)
     h, w = alpha.shape
