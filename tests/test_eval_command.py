@@ -205,3 +205,42 @@ def test_bg_eval_reports_bare_model_drops_and_halves(tmp_path):
     call_command("bg_eval", str(manifest), half="A", no_bare=True, stdout=one)
     n_a = sum(r["half"] == "A" for r in data["records"])
     assert f"{n_a} photos" in one.getvalue()
+
+
+def test_summary_by_a_column_and_halo_means():
+    def rec(i, source, half, kind, iou, halo):
+        r = evaluation.Record(source, str(i), 10, 10, iou, 0.1, 0.7, iou >= 0.9, 0.5, 1.0, 1.0)
+        r.half, r.tags, r.halo_alpha, r.halo_colour = half, {"kind": kind}, halo, 10 * halo
+        return r
+
+    recs = [
+        rec(0, "s", "A", "mug", 0.95, 0.0),
+        rec(1, "s", "B", "ring", 0.5, 0.4),
+        rec(2, "t", "A", "mug", 0.91, 0.2),
+    ]
+    s = evaluation.summarize(recs, by="kind")
+    assert s["kind=mug"]["n"] == 2 and s["kind=mug"]["acceptable"] == 1.0
+    assert s["s/ring"]["iou"] == 0.5 and s["s/A"]["n"] == 1
+    assert s["overall"]["halo_alpha"] == pytest.approx(0.2)
+    assert s["overall"]["halo_colour"] == pytest.approx(2.0)
+    halves = evaluation.summarize(recs, by="half")
+    assert halves["half=A"]["n"] == 2 and halves["half=B"]["n"] == 1
+    assert "s/B" in halves and "s/ring" not in halves
+    assert evaluation.group_value(recs[0], "escalated") == "False"
+    assert evaluation.group_value(recs[0], "backdrop") == "-"
+    table = evaluation.format_table(s)
+    assert "haloA" in table and "kind=ring" in table
+
+
+def test_manifest_titles_and_extra_columns(tmp_path):
+    path = make_manifest(tmp_path)
+    rows = list(csv.DictReader(path.open()))
+    for r, title in zip(rows, ["Red Box", "", "Green Mug"], strict=True):
+        r["title"], r["kind"] = title, "box"
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    items = evaluation.read_manifest(path)
+    assert [i.title for i in items] == ["Red Box", "", "Green Mug"]
+    assert items[0].tags == {"kind": "box"}

@@ -46,32 +46,32 @@ def mae(alpha: np.ndarray, gt: np.ndarray) -> float:
 
 
 def boundary(mask: np.ndarray) -> np.ndarray:
-    """The mask minus its 3x3 erosion (outside the frame counts as background)."""
+    """The mask minus its 3x3 erosion, with OpenCV's default border (outside the frame counts
+    as inside the mask, so the frame edge is never a boundary), as ``score.py`` does."""
     m = mask.astype(np.uint8)
-    eroded = cv2.erode(m, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    eroded = cv2.erode(m, np.ones((3, 3), np.uint8))
     return (m > 0) & (eroded == 0)
 
 
-def _within(src: np.ndarray, dst: np.ndarray, tol: float) -> int:
-    """How many ``src`` boundary pixels lie within ``tol`` px (Euclidean) of ``dst``'s."""
-    if not src.any():
-        return 0
-    if not dst.any():
-        return 0
-    dist = cv2.distanceTransform((~dst).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    return int(np.count_nonzero(dist[src] <= tol))
+def _near(edge: np.ndarray, tol: float) -> np.ndarray:
+    """Pixels within ``tol`` px of ``edge``: its dilation by the (2 tol + 1) elliptical disc
+    (``cv2.MORPH_ELLIPSE``), the reference's "within 2 px"."""
+    r = int(round(tol))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    return cv2.dilate(edge.astype(np.uint8), disc) > 0
 
 
 def boundary_f(alpha: np.ndarray, gt: np.ndarray, tol: float = BF_TOLERANCE) -> float:
-    """Boundary F-measure of the binarised masks with a ``tol`` px match tolerance."""
+    """Boundary F-measure of the binarised masks with a ``tol`` px match tolerance; the same
+    number as ``../shared/eval/score.py`` gives."""
     bp, bg = boundary(_binary(alpha)), boundary(_binary(gt))
     n_p, n_g = int(np.count_nonzero(bp)), int(np.count_nonzero(bg))
     if n_p == 0 and n_g == 0:
         return 1.0
     if n_p == 0 or n_g == 0:
         return 0.0
-    precision = _within(bp, bg, tol) / n_p
-    recall = _within(bg, bp, tol) / n_g
+    precision = np.count_nonzero(bp & _near(bg, tol)) / n_p
+    recall = np.count_nonzero(bg & _near(bp, tol)) / n_g
     if precision + recall == 0:
         return 0.0
     return 2.0 * precision * recall / (precision + recall)
@@ -96,6 +96,47 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     ry -= ry.mean()
     den = float(np.sqrt((rx * rx).sum() * (ry * ry).sum()))
     return float((rx * ry).sum() / den) if den > 0 else 0.0
+
+
+#: The halo band: from HALO_INNER to HALO_OUTER px outside the true edge.
+HALO_INNER = 2
+HALO_OUTER = 6
+
+
+def _disc(radius: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def halo_band(gt: np.ndarray) -> np.ndarray:
+    """Pixels 2-6 px outside the true edge: dilate(gt > 0.5, 6 px disc) minus its 2 px dilation."""
+    g = _binary(gt).astype(np.uint8)
+    outer = cv2.dilate(g, _disc(HALO_OUTER))
+    inner = cv2.dilate(g, _disc(HALO_INNER))
+    return (outer > 0) & (inner == 0)
+
+
+def on_white(alpha: np.ndarray, photo: np.ndarray) -> np.ndarray:
+    """The photo's colours laid on white with ``alpha``, float 0..255."""
+    a = _unit(alpha)[..., None]
+    return a * np.asarray(photo, np.float32) + (1.0 - a) * 255.0
+
+
+def halo(alpha: np.ndarray, gt: np.ndarray, photo: np.ndarray) -> dict[str, float]:
+    """What shows as a ring around the product, in the band ``halo_band`` gives.
+
+    ``alpha``: the mean predicted alpha there (0 when nothing of the backdrop is kept).
+    ``colour``: the mean |on_white(alpha) - on_white(gt)| there, 0..255 averaged over RGB.
+    Both composites take the photo's own colours as the foreground, the same for prediction
+    and truth, so the score is the backdrop (and partial alpha) a seller sees on a white
+    theme, not a difference of colour estimates. 0 and 0 when the band is empty.
+    """
+    band = halo_band(gt)
+    if not band.any():
+        return {"alpha": 0.0, "colour": 0.0}
+    a = _unit(alpha)[band]
+    pred = on_white(alpha, photo)[band]
+    true = on_white(gt, photo)[band]
+    return {"alpha": float(a.mean()), "colour": float(np.abs(pred - true).mean())}
 
 
 def score(alpha: np.ndarray, gt: np.ndarray) -> dict[str, float]:

@@ -11,13 +11,14 @@ import csv
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from ..imaging.pipeline import RefineParams, cutout
+from ..imaging.prompts import prompts_from_title
 from ..imaging.segment.base import Segmenter
 from . import metrics
 
@@ -26,6 +27,18 @@ LOW_CONFIDENCE_SHARE = 0.2
 #: A photo "drops" when konigle_bg's IoU is more than this below the bare model's.
 DROP = 0.10
 HALVES = ("A", "B")
+#: Manifest columns every source has (others become an item's ``tags``).
+MANIFEST_COLUMNS = (
+    "source",
+    "id",
+    "image",
+    "gt",
+    "gt_type",
+    "width",
+    "height",
+    "fg_fraction",
+    "title",
+)
 
 
 @dataclass(frozen=True)
@@ -36,16 +49,24 @@ class Item:
     gt: Path
     gt_type: str = "binary_mask"
     half: str = ""  # A or B: parameters are chosen on A, reported on B (see ``split``)
+    title: str = ""  # the product's title, where the manifest gives one: the engine's prompts
+    # Further manifest columns (e.g. the slices' kind and backdrop), for ``--by``.
+    tags: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def name(self) -> str:
         return f"{self.source}__{self.id}"
 
 
+#: Sources whose ids are ``<object>_<rest>``, one object in several photos.
+OBJECT_SOURCES = ("product_composites", "see_through", "distractors")
+
+
 def split_group(source: str, item_id: str) -> str:
-    """What must not straddle the split: a product composite's source object (GT01 of
-    GT01_1_0), since each object appears in several photos; elsewhere the photo itself."""
-    if source == "product_composites":
+    """What must not straddle the split: the source object of a product composite (GT01 of
+    GT01_1_0) or of a rendered slice (amGT02 of amGT02_9), since an object may appear in
+    several photos; elsewhere the photo itself."""
+    if source in OBJECT_SOURCES:
         return item_id.split("_")[0]
     return item_id
 
@@ -84,6 +105,9 @@ class Record:
     bare_acceptable: bool | None = None
     escalated: bool = False  # the cascade's larger model was run
     ms_escalation: float = 0.0  # time spent in the larger model's pass
+    halo_alpha: float = 0.0  # see ``metrics.halo``
+    halo_colour: float = 0.0
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 def read_manifest(
@@ -107,6 +131,8 @@ def read_manifest(
                 image=root / row["image"],
                 gt=root / row["gt"],
                 gt_type=row.get("gt_type") or "binary_mask",
+                title=row.get("title") or "",
+                tags={k: v for k, v in row.items() if k not in MANIFEST_COLUMNS and k and v},
             )
             for row in csv.DictReader(fh)
         ]
@@ -168,13 +194,16 @@ def evaluate_item(
         bare_score = metrics.score(bare_map, gt)
         bare_iou, bare_ok = bare_score["iou"], bool(bare_score["acceptable"])
 
+    # Prompts from the title, as the service makes them for a product (none: the model's own).
+    prompts = prompts_from_title(item.title) if item.title else None
     t = time.perf_counter()
-    result = cutout(photo, segmenter, params=params)
+    result = cutout(photo, segmenter, prompts=prompts, params=params)
     ms_cutout = (time.perf_counter() - t) * 1000.0
 
     if out_dir is not None:
         result.mask_image().save(Path(out_dir) / f"{item.name}.png")
     s = metrics.score(result.alpha, gt)
+    halo = metrics.halo(result.alpha, gt, np.asarray(photo))
     return Record(
         source=item.source,
         id=item.id,
@@ -192,6 +221,9 @@ def evaluate_item(
         bare_acceptable=bare_ok,
         escalated="escalate" in result.timings,
         ms_escalation=result.timings.get("escalate", 0.0) * 1000.0,
+        halo_alpha=halo["alpha"],
+        halo_colour=halo["colour"],
+        tags={**item.tags, **({"title": item.title} if item.title else {})},
     )
 
 
@@ -247,6 +279,9 @@ def summarize_records(records: list[Record]) -> dict:
     out["bare_acceptable"] = float(np.mean([r.bare_acceptable for r in scored])) if scored else None
     out["drops"] = sum(r.iou < r.bare_iou - DROP for r in scored) if scored else None
     out["gains"] = sum(r.iou > r.bare_iou + DROP for r in scored) if scored else None
+    # Means over photos, like IoU's: a ring on a few photos shows in the mean, not the median.
+    out["halo_alpha"] = float(np.mean([r.halo_alpha for r in records]))
+    out["halo_colour"] = float(np.mean([r.halo_colour for r in records]))
     out["escalated"] = float(np.mean([r.escalated for r in records]))
     # The cascade's cost: its larger model's pass, spread over every photo.
     out["ms_escalation"] = float(np.mean([r.ms_escalation for r in records]))
@@ -266,15 +301,33 @@ def low_confidence_gap(
     return float(iou_arr[order[k:]].mean() - iou_arr[order[:k]].mean())
 
 
-def summarize(records: list[Record]) -> dict[str, dict]:
-    """Per source (in first-seen order), per source and half (``source/A``) and ``overall``."""
+def group_value(record: Record, by: str) -> str:
+    """``record``'s value of ``by``: one of its fields (source, half, escalated, ...) or a
+    further manifest column (the slices' kind, backdrop, title); ``-`` where it has none."""
+    if by in record.tags:
+        return record.tags[by]
+    value = getattr(record, by, None) if by != "tags" else None
+    return "-" if value is None or value == "" else str(value)
+
+
+def summarize(records: list[Record], by: str | None = None) -> dict[str, dict]:
+    """Per source (in first-seen order), per source and half (``source/A``) and ``overall``;
+    with ``by`` (a field or manifest column) also per source and value (``source/mug``) and
+    per value over every source (``half=A``)."""
     groups: dict[str, list[Record]] = {}
     for r in records:
         groups.setdefault(r.source, []).append(r)
     for r in sorted(records, key=lambda r: r.half):
         if r.half:
             groups.setdefault(f"{r.source}/{r.half}", []).append(r)
-    out = {name: summarize_records(rs) for name, rs in groups.items()}
+    if by and by != "half":
+        for r in sorted(records, key=lambda r: group_value(r, by)):
+            groups.setdefault(f"{r.source}/{group_value(r, by)}", []).append(r)
+    pooled: dict[str, list[Record]] = {}
+    if by:
+        for r in sorted(records, key=lambda r: group_value(r, by)):
+            pooled.setdefault(f"{by}={group_value(r, by)}", []).append(r)
+    out = {name: summarize_records(rs) for name, rs in {**groups, **pooled}.items()}
     out["overall"] = summarize_records(records)
     return out
 
@@ -288,10 +341,11 @@ def format_table(summary: dict[str, dict]) -> str:
     def pct(v):
         return "-" if v is None else f"{v * 100:.0f}%"
 
+    # haloA: mean alpha 2-6 px outside the true edge; haloC: mean colour error there on white.
     head = (
         f"{'source':<28}{'n':>5}{'IoU':>7}{'bare':>7}{'accept':>7}{'bare':>6}{'drops':>6}"
         f"{'MAE':>8}{'BF':>7}{'conf':>6}{'rho':>6}{'gap20':>7}{'ms cut':>8}{'ms bare':>8}"
-        f"{'ratio':>6}{'escal':>6}{'ms esc':>7}"
+        f"{'ratio':>6}{'escal':>6}{'ms esc':>7}{'haloA':>7}{'haloC':>7}"
     )
     lines = [head, "-" * len(head)]
     for name, s in summary.items():
@@ -305,6 +359,7 @@ def format_table(summary: dict[str, dict]) -> str:
             f"{num(s['low_conf_gap'], '.3f'):>7}{s['ms_cutout']:>8.0f}"
             f"{num(s['ms_bare'], '.0f'):>8}{num(s['median_ratio'], '.2f'):>6}"
             f"{pct(s.get('escalated', 0.0)):>6}{s.get('ms_escalation', 0.0):>7.0f}"
+            f"{s.get('halo_alpha', 0.0):>7.3f}{s.get('halo_colour', 0.0):>7.2f}"
         )
     return "\n".join(lines)
 

@@ -38,6 +38,12 @@ class Command(BaseCommand):
             help="Only one half of the split (tune on A, report on B).",
         )
         parser.add_argument(
+            "--by",
+            metavar="COLUMN",
+            help="Also summarise per value of COLUMN: a record field (half, source, escalated) "
+            "or a manifest column (the slices' kind, backdrop).",
+        )
+        parser.add_argument(
             "--models-dir",
             help="Where the cascade's larger model is installed (default: MODELS_DIR).",
         )
@@ -108,7 +114,7 @@ class Command(BaseCommand):
         if o.get("clicks") is not None:
             return self._clicks(items, seg, o, progress, json_file, bare=not no_bare)
         records = evaluation.run(items, seg, out_dir=out, bare=not no_bare, progress=progress)
-        summary = evaluation.summarize(records)
+        summary = evaluation.summarize(records, by=o.get("by"))
         self.stdout.write(f"segmenter {seg.key}, {len(records)} photos from {path}")
         self.stdout.write(evaluation.format_table(summary))
         if json_file:
