@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from konigle_bg.imaging.prompts import FALLBACK_PROMPT, is_several, prompts_from_title
+from konigle_bg.imaging.prompts import FALLBACK_PROMPT, is_several, prompts_from_title, several_in
 
 # (title, description, category, expected prompts): the exact output is the contract.
 CASES = [
@@ -503,3 +503,19 @@ def test_titles_of_several_things(title):
 )
 def test_titles_of_one_thing(title):
     assert not is_several(title)
+
+
+@pytest.mark.parametrize(
+    "prompts, several",
+    [
+        (["mugs"], True),
+        (["espresso cup", "saucer"], True),
+        (["black running shoes"], True),
+        (["gift box"], False),
+        (["jeans"], False),
+        ([], False),
+        (None, False),
+    ],
+)
+def test_prompts_that_name_several_things(prompts, several):
+    assert several_in(prompts) is several

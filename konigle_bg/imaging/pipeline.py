@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image
 
 from . import leftovers, quality, refine
+from .prompts import several_in
 from .segment.base import Segmenter
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
@@ -81,7 +82,8 @@ class RefineParams:
     # Seller's box: crop margin around it for the model's context.
     box_margin: float = 0.05
     # One product: separate blobs that are not it go (``leftovers.keep_product``), unless the
-    # title says several things (the services set it False) or the seller drew a box.
+    # title or the prompts say several things (the services set it False) or the seller drew
+    # a box.
     one_product: bool = True
     leftover_share: float = 0.5
 
@@ -310,7 +312,7 @@ def cutout_with(
     t = time.perf_counter()
     side = max(window[2] - window[0], window[3] - window[1]) if window else None
     sub_alpha = refine_alpha(sub, prob, params, side)
-    if params.one_product and box is None:
+    if params.one_product and box is None and not several_in(prompts):
         sub_alpha = leftovers.keep_product(sub_alpha, prob, params.leftover_share)
     alpha = np.zeros((h, w), np.float32)
     alpha[cy0:cy1, cx0:cx1] = sub_alpha

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["prompts_from_title", "is_several", "FALLBACK_PROMPT"]
+__all__ = ["prompts_from_title", "is_several", "several_in", "FALLBACK_PROMPT"]
 
 FALLBACK_PROMPT = "product"
 MAX_PROMPTS = 3
@@ -479,14 +479,8 @@ def is_several(title: str) -> bool:
     (False, True)
     """
     text = _normalise(title)
-    if _SEVERAL.search(text):
+    if _SEVERAL.search(text) or several_in(_prompts_from_text(title)):
         return True
-    prompts = _prompts_from_text(title)
-    if len(prompts) > 1:
-        return True  # "X and Y"
-    head = prompts[0].split()[-1] if prompts else ""
-    if head and head not in _ONE_PIECE_PLURALS and _singular(head) != head:
-        return True  # "Muffins", "Running Shoes"
     # "with <a thing>": an accessory in the photo ("with Case"), not a feature ("with Rosemary").
     for segment in _SEGMENT_SPLIT.split(text):
         tokens = _tokens(segment)
@@ -494,6 +488,16 @@ def is_several(title: str) -> bool:
             if tok in ("with", "w/", "plus") and any(_is_noun(t) for t in tokens[i + 1 :]):
                 return True
     return False
+
+
+def several_in(prompts: list[str] | None) -> bool:
+    """Whether prompts name several things: more than one ("cup", "saucer"), or a plural of
+    separate pieces ("muffins", "running shoes"; not "jeans")."""
+    if not prompts:
+        return False
+    head = prompts[0].split()[-1] if prompts[0].split() else ""
+    plural = head not in _ONE_PIECE_PLURALS and _singular(head) != head
+    return len(prompts) > 1 or plural
 
 
 def _prompts_from_text(text: str) -> list[str]:
