@@ -436,6 +436,7 @@ FOOD_PLANTS_SOFT_GOODS = {
     "Whole Black Peppercorns": "black peppercorns",
     "Basil Pesto 190g": "pesto",
     "Salted Caramel Truffles": "truffles",
+    "Sea Salt Flakes 250g": "sea salt",
     "Granola with Nuts, 500g": "granola",
     "Free Range Eggs, 12": "eggs",
     "Greek Yogurt 500g": "yogurt",
@@ -519,3 +520,8 @@ def test_titles_of_one_thing(title):
 )
 def test_prompts_that_name_several_things(prompts, several):
     assert several_in(prompts) is several
+
+
+def test_salt_and_pepper_shakers_are_two_things():
+    prompts = prompts_from_title("Salt and Pepper Shaker Set")
+    assert prompts == ["salt and pepper shaker"] and several_in(prompts)

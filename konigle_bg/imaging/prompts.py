@@ -76,12 +76,12 @@ _NOUNS = frozenset(
     vegetable carrot tomato potato onion garlic cucumber lettuce cabbage broccoli mushroom
     courgette zucchini aubergine eggplant leek celery beetroot squash pumpkin corn
     beans bean peppercorn peppercorns spice spices paprika cinnamon cumin turmeric saffron
-    vanilla herb herbs seasoning salt pesto ketchup chutney relish mayonnaise dressing vinegar
+    vanilla herb herbs seasoning pesto ketchup chutney relish mayonnaise dressing vinegar
     syrup spread butter marmalade preserve pickle pickles gherkin gherkins olive olives
     nuts almonds cashews walnuts pistachios peanuts seeds rice pasta spaghetti noodles flour
     sugar oats egg eggs milk yogurt yoghurt gelato sorbet ice-cream juice smoothie wine beer
     cider lemonade soda salmon fillet steak sausage ham bacon chicken matcha powder latte
-    teabag teabags espresso saucer
+    teabag teabags espresso saucer album
     plant houseplant succulent cactus cacti bonsai tree orchid lily rose flower bouquet posy
     stem stems sunflower tulip daffodil peony hydrangea ranunculus daisy carnation fern palm
     monstera pothos ficus aloe lavender eucalyptus seedling sapling shrub bush ivy bulb bulbs
@@ -332,7 +332,8 @@ _COMPOUNDS = frozenset(
     gift box|gift set|gift bag|storage bag|teddy bear|soft toy|stacking rings|fairy lights|
     string lights|face mask|lip balm|body lotion|shower gel|hand cream|face cream|
     toothbrush holder|picture frame|photo frame|wine rack|spice rack|coat rack|tea set|
-    dinner set|cake stand|bath robe|tea bag|tea bags|coffee beans|soft toy|pain au chocolat|
+    dinner set|cake stand|salt and pepper shaker|bath robe|tea bag|tea bags|coffee beans|
+    soft toy|pain au chocolat|sea salt|
     bonsai tree|bird feeder|plant pot|flower pot|watering can|door stop|
     pencil case|lunch bag|gym bag|yoga mat|yoga block|baby carrier|play mat|
     building blocks|building tiles|action figure|pin badge|enamel pin
@@ -491,13 +492,13 @@ def is_several(title: str) -> bool:
 
 
 def several_in(prompts: list[str] | None) -> bool:
-    """Whether prompts name several things: more than one ("cup", "saucer"), or a plural of
-    separate pieces ("muffins", "running shoes"; not "jeans")."""
+    """Whether prompts name several things: more than one ("cup", "saucer"), one naming two
+    ("salt and pepper shaker"), or a plural of separate pieces ("muffins"; not "jeans")."""
     if not prompts:
         return False
     head = prompts[0].split()[-1] if prompts[0].split() else ""
     plural = head not in _ONE_PIECE_PLURALS and _singular(head) != head
-    return len(prompts) > 1 or plural
+    return len(prompts) > 1 or plural or any(" and " in p for p in prompts)
 
 
 def _prompts_from_text(text: str) -> list[str]:
