@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from konigle_bg.imaging.prompts import FALLBACK_PROMPT, prompts_from_title
+from konigle_bg.imaging.prompts import FALLBACK_PROMPT, is_several, prompts_from_title, several_in
 
 # (title, description, category, expected prompts): the exact output is the contract.
 CASES = [
@@ -409,3 +409,119 @@ def test_every_demo_product_is_named():
     assert len(titles) >= 10
     unnamed = [t for t in titles if prompts_from_title(t) == ["product"]]
     assert unnamed == []
+
+
+# Grocery, bakery, florist and home-textile titles: each names its product, never the fallback.
+FOOD_PLANTS_SOFT_GOODS = {
+    "Sourdough Loaf, 800g": "loaf",
+    "Artisan Rye Bread - Seeded": "bread",
+    "Butter Croissants, Pack of 4": "butter croissants",
+    "Pain au Chocolat x2": "pain au chocolat",
+    "Cinnamon Rolls (6)": "rolls",
+    "Blueberry Muffins": "muffins",
+    "French Baguette": "baguette",
+    "Focaccia with Rosemary": "focaccia",
+    "Lemon Drizzle Cake": "cake",
+    "Macarons Assorted 12pc": "macarons",
+    "Mature Cheddar Cheese 400g": "cheese",
+    "Brie de Meaux, 250g": "brie",
+    "Organic Gala Apples, 1kg": "apples",
+    "Fresh Strawberries 400g": "strawberries",
+    "Hass Avocados x4": "avocados",
+    "Vine Tomatoes 500g": "tomatoes",
+    "Sweet Potatoes": "potatoes",
+    "Single Origin Ethiopian Coffee Beans 250g": "coffee beans",
+    "Earl Grey Loose Leaf Tea, 100g": "tea",
+    "Smoked Paprika, 50g Jar": "paprika",
+    "Whole Black Peppercorns": "black peppercorns",
+    "Basil Pesto 190g": "pesto",
+    "Salted Caramel Truffles": "truffles",
+    "Sea Salt Flakes 250g": "sea salt",
+    "Granola with Nuts, 500g": "granola",
+    "Free Range Eggs, 12": "eggs",
+    "Greek Yogurt 500g": "yogurt",
+    "Mango Chutney": "chutney",
+    "Monstera Deliciosa in 17cm Pot": "monstera",
+    "Fiddle Leaf Fig Plant": "plant",
+    "Echeveria Succulent": "succulent",
+    "Juniper Bonsai Tree, 10 Years": "bonsai tree",
+    "Ficus Ginseng Bonsai": "bonsai",
+    "Peace Lily Houseplant": "houseplant",
+    "Ranunculus Bouquet": "bouquet",
+    "Sunflowers Bunch": "sunflowers",
+    "Cactus in Terracotta Pot": "cactus",
+    "Chunky Knit Throw, Grey": "grey throw",
+    "Merino Wool Blanket - Oatmeal": "wool blanket",
+    "Egyptian Cotton Bath Towel, White": "white cotton bath towel",
+    "Cashmere Scarf in Camel": "cashmere scarf",
+    "Wool Hiking Socks, 3 Pairs": "wool hiking socks",
+    "Silk Pillowcase": "silk pillowcase",
+    "Kids Dinosaur Plushie": "dinosaur plushie",
+    "Waffle Bath Robe, Grey": "grey bath robe",
+}
+
+
+@pytest.mark.parametrize("title, expected", FOOD_PLANTS_SOFT_GOODS.items())
+def test_food_plants_and_soft_goods_name_their_product(title, expected):
+    assert prompts_from_title(title) == [expected]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Set of 2 Wine Glasses",
+        "Espresso Cup and Saucer",
+        "Wireless Earbuds with Charging Case",
+        "Men's Running Shoes - Size 10, Black",
+        "Hanes T-Shirts 6-Pack",
+        "Pair of Candle Holders",
+        "Bamboo Storage Box Set of 3",
+        "Hass Avocados x4",
+        "Craft IPA Beer 6 x 330ml",
+        "Macarons Assorted 12pc",
+        "Bundle: Kettle + Toaster",
+    ],
+)
+def test_titles_of_several_things(title):
+    assert is_several(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Kraft Gift Box, Large",
+        "Stoneware Coffee Mug 350ml, Matte Blue",
+        "Velvet Cushion, Mustard, 45x45cm",
+        "Picture Frame 10x15",
+        "Levi's 501 Jeans",
+        "Ray-Ban Sunglasses",
+        "Focaccia with Rosemary",
+        "Juniper Bonsai Tree, 10 Years",
+        "Glass Water Bottle 750 ml - Amber",
+        "Phone Case for iPhone 15",
+        "",
+    ],
+)
+def test_titles_of_one_thing(title):
+    assert not is_several(title)
+
+
+@pytest.mark.parametrize(
+    "prompts, several",
+    [
+        (["mugs"], True),
+        (["espresso cup", "saucer"], True),
+        (["black running shoes"], True),
+        (["gift box"], False),
+        (["jeans"], False),
+        ([], False),
+        (None, False),
+    ],
+)
+def test_prompts_that_name_several_things(prompts, several):
+    assert several_in(prompts) is several
+
+
+def test_salt_and_pepper_shakers_are_two_things():
+    prompts = prompts_from_title("Salt and Pepper Shaker Set")
+    assert prompts == ["salt and pepper shaker"] and several_in(prompts)

@@ -32,12 +32,13 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 from PIL import Image
 
-from . import quality, refine, see_through
+from . import leftovers, quality, refine, see_through
+from .prompts import several_in
 from .segment.base import Segmenter
 from .segment.signals import first_cut
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
-REFINE_REVISION = "7"
+REFINE_REVISION = "8"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,11 @@ class RefineParams:
     decontaminate: bool = True
     # Seller's box: crop margin around it for the model's context.
     box_margin: float = 0.05
+    # One product: separate blobs that are not it go (``leftovers.keep_product``), unless the
+    # title or the prompts say several things (the services set it False) or the seller drew
+    # a box.
+    one_product: bool = True
+    leftover_share: float = 0.5
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -332,6 +338,8 @@ def cutout_with(
     t = time.perf_counter()
     side = max(window[2] - window[0], window[3] - window[1]) if window else None
     sub_alpha = refine_alpha(sub, prob, params, side)
+    if params.one_product and box is None and not several_in(prompts):
+        sub_alpha = leftovers.keep_product(sub_alpha, prob, params.leftover_share)
     alpha = np.zeros((h, w), np.float32)
     alpha[cy0:cy1, cx0:cx1] = sub_alpha
     if box is not None:

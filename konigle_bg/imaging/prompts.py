@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["prompts_from_title", "FALLBACK_PROMPT"]
+__all__ = ["prompts_from_title", "is_several", "several_in", "FALLBACK_PROMPT"]
 
 FALLBACK_PROMPT = "product"
 MAX_PROMPTS = 3
@@ -63,6 +63,32 @@ _NOUNS = frozenset(
     jam honey chocolate coffee tea oil sauce cookie biscuit candy
     towels pyjama doormat dripper tile block figures horse rabbit bunny bear cushion jar tin
     badge pin card flats servers
+    """.split()
+) | frozenset(
+    # Food, plants and soft goods: grocery, bakery, florist and home-textile titles.
+    """
+    bread loaf baguette roll bun bagel croissant brioche focaccia ciabatta sourdough pastry
+    muffin cupcake cake tart pie donut doughnut macaron scone pretzel cracker waffle pancake
+    brownie flapjack granola muesli cereal truffle praline fudge caramel sweets gummies lollipop
+    cheese cheddar brie camembert parmesan parmigiano gouda mozzarella feta halloumi stilton
+    fruit apple pear banana avocado lemon lime strawberry blueberry raspberry cherry grape
+    mango pineapple melon watermelon peach plum apricot kiwi fig pomegranate berries
+    vegetable carrot tomato potato onion garlic cucumber lettuce cabbage broccoli mushroom
+    courgette zucchini aubergine eggplant leek celery beetroot squash pumpkin corn
+    beans bean peppercorn peppercorns spice spices paprika cinnamon cumin turmeric saffron
+    vanilla herb herbs seasoning pesto ketchup chutney relish mayonnaise dressing vinegar
+    syrup spread butter marmalade preserve pickle pickles gherkin gherkins olive olives
+    nuts almonds cashews walnuts pistachios peanuts seeds rice pasta spaghetti noodles flour
+    sugar oats egg eggs milk yogurt yoghurt gelato sorbet ice-cream juice smoothie wine beer
+    cider lemonade soda salmon fillet steak sausage ham bacon chicken matcha powder latte
+    teabag teabags espresso saucer album
+    plant houseplant succulent cactus cacti bonsai tree orchid lily rose flower bouquet posy
+    stem stems sunflower tulip daffodil peony hydrangea ranunculus daisy carnation fern palm
+    monstera pothos ficus aloe lavender eucalyptus seedling sapling shrub bush ivy bulb bulbs
+    terrarium
+    throw blanket towel washcloth flannel scarf shawl stole snood pillowcase bedspread
+    comforter coverlet swaddle muslin plushie plushy softie stuffie bathrobe dressing-gown
+    potholder runner
     """.split()
 )
 
@@ -306,7 +332,9 @@ _COMPOUNDS = frozenset(
     gift box|gift set|gift bag|storage bag|teddy bear|soft toy|stacking rings|fairy lights|
     string lights|face mask|lip balm|body lotion|shower gel|hand cream|face cream|
     toothbrush holder|picture frame|photo frame|wine rack|spice rack|coat rack|tea set|
-    dinner set|cake stand|bird feeder|plant pot|flower pot|watering can|door stop|
+    dinner set|cake stand|salt and pepper shaker|bath robe|tea bag|tea bags|coffee beans|
+    soft toy|pain au chocolat|sea salt|
+    bonsai tree|bird feeder|plant pot|flower pot|watering can|door stop|
     pencil case|lunch bag|gym bag|yoga mat|yoga block|baby carrier|play mat|
     building blocks|building tiles|action figure|pin badge|enamel pin
     """.split("|")
@@ -372,13 +400,14 @@ _BRAND_PHRASES = (
     "le creuset",
     "hydro flask",
     "apple watch",
+    "earl grey",
 )
 # Packaging and marketing phrases that look like products ("gift box").
 _DROP_PHRASES = ("gift wrapped", "in a box", "perfect gift", "best seller", "bestseller")
 
 # A clause after these is an accessory or the thing it fits, not the subject.
 _CUT_WORDS = frozenset(
-    """with w/ for fits compatible including incl includes featuring by from
+    """with w/ for fits compatible including incl includes featuring by from in
     para pour fur per mit avec con""".split()
 )
 _AND_WORDS = frozenset({"and", "&", "+", "und", "et", "y", "e"})
@@ -426,6 +455,50 @@ def prompts_from_title(title: str, description: str = "", category: str = "") ->
         if prompts:
             return prompts
     return [FALLBACK_PROMPT]
+
+
+# "Several things" in a title: counts ("set of 2", "3-pack", "x4", "12pc"), groups ("pair",
+# "bundle"), and these plurals of one object (a pair of jeans is one piece in the photo).
+_SEVERAL = re.compile(
+    r"\b(?:set|pack|pair|box|bag|bunch|tray|bundle|case) of\b|\b\d+\s*-?\s*(?:pack|pk|pcs?|"
+    r"pieces?|count|ct|pairs?)\b|\b(?:pairs?|bundle|trio|duo|twin|multipack|kit|"
+    r"set|sets)\b|\b\d+\s*x\s*\d+\s*(?:ml|cl|l|g|kg|oz)\b|(?<![\d.])\b\d+\s*x(?!\s*\d)|\bx\s*\d+\b(?!\s*(?:cm|mm|m|in|\d))"
+)
+_ONE_PIECE_PLURALS = frozenset(
+    """jeans trousers pants shorts leggings joggers tights pyjamas pajamas overalls briefs
+    boxers trunks glasses sunglasses goggles headphones scissors pliers tongs binoculars
+    dungarees""".split()
+)
+
+
+def is_several(title: str) -> bool:
+    """Whether ``title`` says the product is several things that may lie apart in the photo
+    ("Set of 2", "Cup and Saucer", "Earbuds with Case", "Running Shoes", "3-Pack"): its
+    cut-out then keeps every blob the model found.
+
+    >>> is_several("Kraft Gift Box, Large"), is_several("Espresso Cup and Saucer")
+    (False, True)
+    """
+    text = _normalise(title)
+    if _SEVERAL.search(text) or several_in(_prompts_from_text(title)):
+        return True
+    # "with <a thing>": an accessory in the photo ("with Case"), not a feature ("with Rosemary").
+    for segment in _SEGMENT_SPLIT.split(text):
+        tokens = _tokens(segment)
+        for i, tok in enumerate(tokens[:-1]):
+            if tok in ("with", "w/", "plus") and any(_is_noun(t) for t in tokens[i + 1 :]):
+                return True
+    return False
+
+
+def several_in(prompts: list[str] | None) -> bool:
+    """Whether prompts name several things: more than one ("cup", "saucer"), one naming two
+    ("salt and pepper shaker"), or a plural of separate pieces ("muffins"; not "jeans")."""
+    if not prompts:
+        return False
+    head = prompts[0].split()[-1] if prompts[0].split() else ""
+    plural = head not in _ONE_PIECE_PLURALS and _singular(head) != head
+    return len(prompts) > 1 or plural or any(" and " in p for p in prompts)
 
 
 def _prompts_from_text(text: str) -> list[str]:

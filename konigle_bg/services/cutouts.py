@@ -84,14 +84,27 @@ def prompts_for(image: Model, seg: Segmenter, prompt: str = "") -> list[str] | N
     return prompts_from_title(host.product_title(product), host.product_description(product))
 
 
-def cutout_spec(seg: Segmenter, prompts: list[str] | None, box: list[int] | None) -> dict:
+def several_things(image: Model, prompts: list[str] | None, prompt: str = "") -> bool:
+    """Whether the product is several things (its title says so, or the seller's prompt names
+    more than one): its cut-out then keeps every blob instead of the product's alone."""
+    from ..imaging.prompts import is_several
+
+    if prompt:
+        return len(prompts or []) > 1
+    return is_several(host.product_title(host.image_product(image)))
+
+
+def cutout_spec(
+    seg: Segmenter, prompts: list[str] | None, box: list[int] | None, several: bool = False
+) -> dict:
     """Everything that shapes a cut-out; its hash keys the Cutout row."""
-    return {
+    spec = {
         "segmenter": seg.key,
         "refine": pipeline.REFINE_REVISION,
         "prompts": prompts or [],
         "box": list(box) if box else None,
     }
+    return {**spec, "several": True} if several else spec
 
 
 def ensure_cutout(
@@ -122,7 +135,8 @@ def ensure_cutout_image(
     checksum = checksum or source_checksum(image)
     seg = segmenter()
     prompts = prompts_for(image, seg, prompt)
-    spec = cutout_spec(seg, prompts, box)
+    several = several_things(image, prompts, prompt)
+    spec = cutout_spec(seg, prompts, box, several)
     key = spec_hash(spec)
     row, _ = get_or_create_row(
         Cutout,
@@ -145,7 +159,8 @@ def ensure_cutout_image(
         # The seller drew the box on the original; the worker may see it reduced (MAX_SIDE).
         scale = img.width / photo_size(image)[0]
         box = [round(v * scale) for v in box]
-    result = pipeline.cutout(img, seg, prompts=prompts, box=tuple(box) if box else None)
+    params = pipeline.RefineParams(one_product=not several)
+    result = pipeline.cutout(img, seg, prompts, tuple(box) if box else None, params)
     rgba = clear_hidden(result.rgba())  # what never shows is not stored
     write_cutout_files(image, row, rgba, result.mask_image())
     row.bbox = list(result.bbox) if result.bbox else None

@@ -4,6 +4,7 @@ The demo photo's automatic cut-out keeps a sticky note lying on the desk and dro
 tag: one right-click (remove) on the note and one click (add) on the tag repair it, checked by
 the pixels of the stored result; undo and redo change the preview; Apply shows the corrected
 photo, the history says "corrected (2 clicks)", and a theme switch re-uses the corrected cut-out.
+The title names a set (several things), so the automatic cut-out keeps every blob, the note too.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.core.files.base import ContentFile
 from products.models import Store, Product, ProductImage
 from products.demo_photos import desk_clutter_photo
 s = Store.objects.get(slug="corner")
-p = Product.objects.create(store=s, title="Blue Storage Box")
+p = Product.objects.create(store=s, title="Blue Storage Box, Desk Set")
 img = ProductImage(product=p, position=0)
 img.image.save("desk.jpg", ContentFile(desk_clutter_photo()), save=True)
 p.publish()
