@@ -29,6 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from konigle_bg.conf import bg_settings
 from konigle_bg.imaging.segment import SegmenterUnavailable, weights
+from konigle_bg.imaging.segment.cascade import Rule
 from konigle_bg.imaging.segment.devices import torch_stack_available
 from konigle_bg.imaging.segment.salient import ISNET_FILE, find_isnet, isnet_dirs
 
@@ -110,6 +111,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{'isnet':<10} present  at {path} ({size:.1f} MB)")
         self.stdout.write(
             f"{'cascade':<10} u2netp + isnet when confidence < {bg_settings.CASCADE_THRESHOLD}"
+            f" (never for a subject under {Rule.skip_subject:.0%} of the frame)"
         )
 
     def status(self, selected, models_dir, show_u2netp: bool) -> None:
