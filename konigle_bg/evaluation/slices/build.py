@@ -18,24 +18,14 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ..runner import MANIFEST_COLUMNS
 from . import objects
 from .backdrops import KINDS, backdrop, cast_shadow
 from .draw import Sprite
 
 SOURCES = ("see_through", "distractors")
-COLUMNS = (
-    "source",
-    "id",
-    "image",
-    "gt",
-    "gt_type",
-    "width",
-    "height",
-    "fg_fraction",
-    "title",
-    "kind",
-    "backdrop",
-)
+#: The manifest bg_eval reads, plus what lets it group the slices (``--by kind``).
+COLUMNS = (*MANIFEST_COLUMNS, "kind", "backdrop")
 #: Photos per slice by default.
 COUNT = 72
 JPEG_QUALITY = 90
