@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -125,14 +124,11 @@ class ImageCorrections(ContractMixin, APIView):
         ser = CorrectionsSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
-        try:
-            if data["preview"]:
-                out = services.preview_corrections(image, data["clicks"], data["strokes"])
-                return Response(out)
-            job = services.request_corrections(
-                image, data["clicks"], data["strokes"], user=request.user
-            )
-        except services.InvalidRequest as exc:
-            raise ValidationError({exc.field or "non_field_errors": [str(exc)]}) from exc
+        # A refusal of the service (InvalidRequest) is a 400 through the API's one handler.
+        if data["preview"]:
+            return Response(services.preview_corrections(image, data["clicks"], data["strokes"]))
+        job = services.request_corrections(
+            image, data["clicks"], data["strokes"], user=request.user
+        )
         out = JobSerializer(job, context={"request": request}).data
         return Response(out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["url"]})

@@ -33,6 +33,6 @@ urlpatterns += [
     for config in apps.get_app_configs()
     if getattr(config, "bg_api_urls", None)
 ]
-# Last: any other path under the API (a malformed id such as "1.5" included) is the API's own
+# Last: any other path under the API (a malformed id such as "1.5", or one with a newline,
 # 404 in its error shape, never the site's HTML page.
-urlpatterns += [re_path(r"^.*$", errors.not_found, name="not-found")]
+urlpatterns += [re_path(r"^[\s\S]*$", errors.not_found, name="not-found")]
