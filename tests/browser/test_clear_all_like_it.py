@@ -1,6 +1,9 @@
-""" "Clear all like it" in the editor, in a real browser against a live site: a wire basket
-whose automatic cut-out keeps the table seen through its mesh; with the tool on (key A) one
-click in one hole clears the other holes in the preview too."""
+""" "Clear all like it" in the editor, in a real browser against a live site, on a wire basket.
+
+The automatic cut-out already clears the table seen through the mesh (``imaging.see_through``),
+so the preview is checked for that first; the tool (key A) is then used on a hole: the click is
+recorded as an "all" remove click and the preview keeps the holes clear and the wires. The
+tool's clearing of holes the engine left is tested on the engine (test_corrections_lookalike)."""
 
 from __future__ import annotations
 
@@ -53,11 +56,11 @@ def test_one_click_clears_every_hole_of_the_mesh_in_the_preview(site, page):
     page.wait_for_function(f"document.querySelector('{fix} .bg-fix-preview').complete")
     centres = [(x + 5, y + 5) for x, y in HOLES]
     filled = [c for c in centres if _preview_alpha(page, fix, *c) >= 128]
-    # The automatic cut-out keeps the table inside the mesh: what the tool is for.
-    assert len(filled) >= 20, len(filled)
+    # The automatic cut-out shows no table inside the mesh (it kept all 204 before see_through).
+    assert len(filled) <= 0.05 * len(centres), len(filled)
     box = stage.bounding_box()
     scale = box["width"] / 480
-    target = filled[len(filled) // 2]
+    target = centres[len(centres) // 2]
     page.locator(f"{fix} .bg-fix-stage").focus()
     page.keyboard.press("a")
     assert page.get_attribute(f"{fix} .bg-fix-all", "aria-pressed") == "true"
@@ -65,9 +68,8 @@ def test_one_click_clears_every_hole_of_the_mesh_in_the_preview(site, page):
     page.wait_for_selector(f"{fix} .bg-fix-status:has-text('1 click')")
     page.wait_for_selector(f"{fix}[data-state=ready]")
     assert page.locator(f"{fix} circle.dot.remove.all").count() == 1
-    cleared = [c for c in filled if _preview_alpha(page, fix, *c) < 128]
-    # One click, the whole mesh: far more holes than the clicked one.
-    assert len(cleared) >= 0.9 * len(filled), (len(cleared), len(filled))
+    cleared = [c for c in centres if _preview_alpha(page, fix, *c) < 128]
+    assert len(cleared) >= 0.95 * len(centres), (len(cleared), len(centres))
     # The wires stay.
     assert _preview_alpha(page, fix, 100 + 3, 80 + 3) >= 128
     assert _preview_alpha(page, fix, 240, 80 + 3) >= 128
