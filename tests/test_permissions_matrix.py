@@ -149,7 +149,7 @@ MATRIX: dict[str, Entry] = {
     **admin_model("konigle_bg_removebg/apiusage", "apiusage", add="nobody"),
     **admin_model("konigle_bg_removebg/apistoreoptions", "apistoreoptions"),
     # Any other path under the API: its own 404 in the API's error shape, for everyone.
-    "api/bg/^.*$": Entry("catchall"),
+    "api/bg/^[\\s\\S]*$": Entry("catchall"),
 }
 
 FORMAT_SUFFIX = re.compile(r"\\\.\(\?P<format>\[a-z0-9\]\+\)/\?|<drf_format_suffix:format>")
