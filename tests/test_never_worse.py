@@ -100,5 +100,5 @@ def test_grabcut_that_carves_the_subject_is_not_blended_in(monkeypatch):
     photo = np.asarray(img)
     params = RefineParams(zoom=False)
     assert iou(refine_alpha(photo, prob, params), truth) > 0.95
-    unguarded = dataclasses.replace(params, max_carve=1.0)
+    unguarded = dataclasses.replace(params, grabcut_max_carve=1.0)
     assert iou(refine_alpha(photo, prob, unguarded), truth) < 0.7

@@ -18,7 +18,8 @@ from konigle_bg.models import Cutout, JobStatus
 def seed_cutout(image) -> Cutout:
     checksum = services.source_checksum(image)
     seg = services.segmenter()
-    spec = services.cutout_spec(seg, services.prompts_for(image, seg), None)
+    prompts = services.prompts_for(image, seg)
+    spec = services.cutout_spec(seg, prompts, None, services.subject_of_photo(image, prompts))
     key = services.spec_hash(spec)
     photo = np.asarray(services.load_source(image))
     h, w = photo.shape[:2]

@@ -24,7 +24,7 @@ from PIL import Image
 from ..imaging import corrections, pipeline
 from ..imaging.segment.base import Segmenter
 from . import metrics
-from .runner import HALVES, Item, load_gt, load_photo
+from .runner import HALVES, Item, cut_out, load_gt, load_photo
 
 NOC_LEVELS = (0.85, 0.90)
 ACCEPT_AFTER = (0, 1, 2, 3, 5)
@@ -62,7 +62,7 @@ def automatic_alpha(
     if path is not None and path.is_file():
         with Image.open(path) as im:
             return np.asarray(im.convert("L"), np.float32) / 255.0
-    alpha = pipeline.cutout(photo, seg).alpha
+    alpha = cut_out(item, seg, photo).alpha
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.png")

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..imaging.pipeline import RefineParams, cutout
-from ..imaging.prompts import prompts_from_title
+from ..imaging.pipeline import Matte, RefineParams, cutout
+from ..imaging.prompts import prompts_from_title, subject_of
 from ..imaging.segment.base import Segmenter
 from . import metrics
 
@@ -172,6 +172,18 @@ def load_gt(path: Path) -> np.ndarray:
     return arr.astype(np.float32) / 255.0
 
 
+def cut_out(
+    item: Item, segmenter: Segmenter, photo: Image.Image, params: RefineParams | None = None
+) -> Matte:
+    """``item``'s cut-out as the shop makes it for a product of that title: prompts from the
+    title, and what the title says the photo shows (``subject_of``). Without a title nothing
+    says the photo shows one thing, so every blob the model sees stays (as the remove.bg
+    endpoint cuts)."""
+    prompts = prompts_from_title(item.title) if item.title else None
+    params = replace(params or RefineParams(), subject=subject_of(item.title))
+    return cutout(photo, segmenter, prompts, params=params)
+
+
 def evaluate_item(
     item: Item,
     segmenter: Segmenter,
@@ -194,10 +206,8 @@ def evaluate_item(
         bare_score = metrics.score(bare_map, gt)
         bare_iou, bare_ok = bare_score["iou"], bool(bare_score["acceptable"])
 
-    # Prompts from the title, as the service makes them for a product (none: the model's own).
-    prompts = prompts_from_title(item.title) if item.title else None
     t = time.perf_counter()
-    result = cutout(photo, segmenter, prompts=prompts, params=params)
+    result = cut_out(item, segmenter, photo, params)
     ms_cutout = (time.perf_counter() - t) * 1000.0
 
     if out_dir is not None:

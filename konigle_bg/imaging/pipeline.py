@@ -10,8 +10,9 @@ clean-up of specks and unsure holes; colour decontamination.
 
 Never worse than the model it refines: the zoomed pass (less context) and GrabCut (colour
 models) are the steps that lost half a subject (a teddy bear's jumper, a bonsai's foliage);
-either is not used when it carves more than ``max_carve`` of a subject it otherwise keeps
-(``refine.carved_share``), while dropping a whole clutter blob stays allowed. Chosen on half A
+either is not used when it carves more than ``max_carve`` (the zoom) or ``grabcut_max_carve``
+of a subject it otherwise keeps (``refine.carved_share``), while dropping a whole clutter blob
+stays allowed. Chosen on half A
 of ../shared/eval (``bg_eval --half A``), checked on half B. The zoomed pass is skipped when
 the first map is already crisp and the subject not small: on half A it changed nothing there,
 and it costs a second model call.
@@ -33,12 +34,12 @@ import numpy as np
 from PIL import Image
 
 from . import leftovers, quality, refine, see_through
-from .prompts import several_in
+from .prompts import ANY
 from .segment.base import Segmenter
 from .segment.signals import first_cut
 
 #: Bump whenever refinement changes its output; part of every cut-out cache key.
-REFINE_REVISION = "8"
+REFINE_REVISION = "9"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ class RefineParams:
     # Never worse than the model: a zoomed map (or a GrabCut) that carves more than this
     # share out of the subject parts it keeps is not used (``refine.carved_share``).
     max_carve: float = 0.2
+    # GrabCut's own, stricter: on half A (ecssd, slices, product composites) a GrabCut carving
+    # 10-20% of the subject lost more than it gained (one drop against the bare model fewer,
+    # see-through +3 points acceptable, no source worse).
+    grabcut_max_carve: float = 0.1
     # Edge-aware refinement at full resolution.
     # Radius as a share of the subject window's longer side: the coarse map's blur scales
     # with the window (the model sees it at a fixed 320 px), not with the photo.
@@ -95,10 +100,12 @@ class RefineParams:
     decontaminate: bool = True
     # Seller's box: crop margin around it for the model's context.
     box_margin: float = 0.05
-    # One product: separate blobs that are not it go (``leftovers.keep_product``), unless the
-    # title or the prompts say several things (the services set it False) or the seller drew
-    # a box.
-    one_product: bool = True
+    # What the photo shows, from the product's title (``prompts.subject_of``): ONE product or
+    # ALIKE pieces lose the separate blobs that are not them (``leftovers.keep_product``).
+    # Without a title nothing says the photo shows one thing, so by default (ANY) every blob
+    # the model sees stays (natural scenes with two subjects; the remove.bg endpoint). A
+    # seller's box also keeps them.
+    subject: str = ANY
     leftover_share: float = 0.5
 
     def to_dict(self) -> dict:
@@ -231,7 +238,7 @@ def refine_alpha(
             gc = refine.grabcut(photo[y0:y1, x0:x1], prob[y0:y1, x0:x1], side=params.grabcut_side)
             # Colour models fail where subject and background share colours (a bonsai's
             # foliage on a lawn): a GrabCut carving the subject is not used.
-            if refine.carved_share(prob[y0:y1, x0:x1], gc) <= params.max_carve:
+            if refine.carved_share(prob[y0:y1, x0:x1], gc) <= params.grabcut_max_carve:
                 prob = prob.copy()
                 prob[y0:y1, x0:x1] = (1 - params.grabcut) * prob[y0:y1, x0:x1] + params.grabcut * gc
     view = see_through.view(photo, prob) if params.see_through or params.halo else None
@@ -338,8 +345,11 @@ def cutout_with(
     t = time.perf_counter()
     side = max(window[2] - window[0], window[3] - window[1]) if window else None
     sub_alpha = refine_alpha(sub, prob, params, side)
-    if params.one_product and box is None and not several_in(prompts):
-        sub_alpha = leftovers.keep_product(sub_alpha, prob, params.leftover_share)
+    guess = 0.0
+    if params.subject != ANY and box is None:
+        sub_alpha, guess = leftovers.keep_product(
+            sub_alpha, prob, sub, params.subject, params.leftover_share
+        )
     alpha = np.zeros((h, w), np.float32)
     alpha[cy0:cy1, cx0:cx1] = sub_alpha
     if box is not None:
@@ -353,7 +363,9 @@ def cutout_with(
     foreground = refine.decontaminate(photo, alpha) if params.decontaminate else photo.copy()
     timings["decontaminate"] = time.perf_counter() - t
 
-    conf = quality.confidence(prob, coarse=coarse, alpha=sub_alpha)
+    # Dropping a blob the model believed in as much as the product was a guess that may have
+    # kept the wrong thing: such a result is doubtful (held for the seller, shown first).
+    conf = quality.confidence(prob, coarse=coarse, alpha=sub_alpha) * (1.0 - 0.5 * guess)
     timings["total"] = time.perf_counter() - t0
     return Matte(
         alpha=alpha,

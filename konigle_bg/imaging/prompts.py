@@ -17,7 +17,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["prompts_from_title", "is_several", "several_in", "FALLBACK_PROMPT"]
+__all__ = [
+    "prompts_from_title",
+    "subject_of",
+    "subject_in",
+    "FALLBACK_PROMPT",
+    "ONE",
+    "ALIKE",
+    "ANY",
+]
+
+# What a title says the photo shows (``subject_of``); ``leftovers.keep_product`` acts on it.
+ONE, ALIKE, ANY = "one", "alike", "any"
 
 FALLBACK_PROMPT = "product"
 MAX_PROMPTS = 3
@@ -459,6 +470,8 @@ def prompts_from_title(title: str, description: str = "", category: str = "") ->
 
 # "Several things" in a title: counts ("set of 2", "3-pack", "x4", "12pc"), groups ("pair",
 # "bundle"), and these plurals of one object (a pair of jeans is one piece in the photo).
+# A kit or bundle gathers different things.
+_MIXED = re.compile(r"\b(?:kit|bundle)\b")
 _SEVERAL = re.compile(
     r"\b(?:set|pack|pair|box|bag|bunch|tray|bundle|case) of\b|\b\d+\s*-?\s*(?:pack|pk|pcs?|"
     r"pieces?|count|ct|pairs?)\b|\b(?:pairs?|bundle|trio|duo|twin|multipack|kit|"
@@ -471,34 +484,47 @@ _ONE_PIECE_PLURALS = frozenset(
 )
 
 
-def is_several(title: str) -> bool:
-    """Whether ``title`` says the product is several things that may lie apart in the photo
-    ("Set of 2", "Cup and Saucer", "Earbuds with Case", "Running Shoes", "3-Pack"): its
-    cut-out then keeps every blob the model found.
+def subject_of(title: str) -> str:
+    """What ``title`` says the photo shows, for the leftover rule (``leftovers.keep_product``):
 
-    >>> is_several("Kraft Gift Box, Large"), is_several("Espresso Cup and Saucer")
-    (False, True)
+    - ``ONE`` product ("Kraft Gift Box, Large", "Levi's 501 Jeans");
+    - ``ALIKE`` pieces of one kind, which look like each other ("Set of 2 Mugs", "3-Pack",
+      "Running Shoes", "Wireless Earbuds with Charging Case");
+    - ``ANY`` number of different things, which may look nothing alike ("Cup and Saucer",
+      "Salt and Pepper Shaker Set", "Phone with Stand", "Bundle: Kettle + Toaster"). No title
+      says nothing either: every blob the model sees stays.
+
+    >>> subject_of("Kraft Gift Box, Large"), subject_of("Set of 2 Mugs")
+    ('one', 'alike')
     """
+    if not title.strip():
+        return ANY
     text = _normalise(title)
-    if _SEVERAL.search(text) or several_in(_prompts_from_text(title)):
-        return True
+    subject = subject_in(_prompts_from_text(title))
+    if subject == ANY or _MIXED.search(text):
+        return ANY
+    if subject == ALIKE or _SEVERAL.search(text):
+        return ALIKE
     # "with <a thing>": an accessory in the photo ("with Case"), not a feature ("with Rosemary").
     for segment in _SEGMENT_SPLIT.split(text):
         tokens = _tokens(segment)
         for i, tok in enumerate(tokens[:-1]):
             if tok in ("with", "w/", "plus") and any(_is_noun(t) for t in tokens[i + 1 :]):
-                return True
-    return False
+                return ANY
+    return ONE
 
 
-def several_in(prompts: list[str] | None) -> bool:
-    """Whether prompts name several things: more than one ("cup", "saucer"), one naming two
-    ("salt and pepper shaker"), or a plural of separate pieces ("muffins"; not "jeans")."""
+def subject_in(prompts: list[str] | None) -> str:
+    """:func:`subject_of` read from prompts alone (a seller's): more than one ("cup",
+    "saucer") or one naming two ("salt and pepper shaker") is ``ANY``; a plural of separate
+    pieces ("mugs"; not "jeans") ``ALIKE``; else ``ONE``."""
     if not prompts:
-        return False
+        return ONE
+    if len(prompts) > 1 or any(" and " in p for p in prompts):
+        return ANY
     head = prompts[0].split()[-1] if prompts[0].split() else ""
     plural = head not in _ONE_PIECE_PLURALS and _singular(head) != head
-    return len(prompts) > 1 or plural or any(" and " in p for p in prompts)
+    return ALIKE if plural else ONE
 
 
 def _prompts_from_text(text: str) -> list[str]:

@@ -36,6 +36,7 @@ from .cutouts import (
     packed_name,
     prompts_for,
     segmenter,
+    subject_of_photo,
 )
 from .files import (
     SourceUnavailable,
@@ -196,6 +197,7 @@ __all__ = [
     "start_theme_run",
     "state_of",
     "status_related",
+    "subject_of_photo",
     "theme_fingerprint",
     "theme_for",
     "variant_key",

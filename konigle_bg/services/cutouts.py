@@ -84,27 +84,28 @@ def prompts_for(image: Model, seg: Segmenter, prompt: str = "") -> list[str] | N
     return prompts_from_title(host.product_title(product), host.product_description(product))
 
 
-def several_things(image: Model, prompts: list[str] | None, prompt: str = "") -> bool:
-    """Whether the product is several things (its title says so, or the seller's prompt names
-    more than one): its cut-out then keeps every blob instead of the product's alone."""
-    from ..imaging.prompts import is_several
+def subject_of_photo(image: Model, prompts: list[str] | None, prompt: str = "") -> str:
+    """What the photo shows (``prompts.ONE``, ``ALIKE`` or ``ANY``), from the seller's prompt
+    or else the product's title: the cut-out keeps the product's blobs alone, those that look
+    like it, or every blob."""
+    from ..imaging.prompts import subject_in, subject_of
 
     if prompt:
-        return len(prompts or []) > 1
-    return is_several(host.product_title(host.image_product(image)))
+        return subject_in(prompts)
+    return subject_of(host.product_title(host.image_product(image)))
 
 
 def cutout_spec(
-    seg: Segmenter, prompts: list[str] | None, box: list[int] | None, several: bool = False
+    seg: Segmenter, prompts: list[str] | None, box: list[int] | None, subject: str
 ) -> dict:
     """Everything that shapes a cut-out; its hash keys the Cutout row."""
-    spec = {
+    return {
         "segmenter": seg.key,
         "refine": pipeline.REFINE_REVISION,
         "prompts": prompts or [],
         "box": list(box) if box else None,
+        "subject": subject,
     }
-    return {**spec, "several": True} if several else spec
 
 
 def ensure_cutout(
@@ -135,8 +136,8 @@ def ensure_cutout_image(
     checksum = checksum or source_checksum(image)
     seg = segmenter()
     prompts = prompts_for(image, seg, prompt)
-    several = several_things(image, prompts, prompt)
-    spec = cutout_spec(seg, prompts, box, several)
+    subject = subject_of_photo(image, prompts, prompt)
+    spec = cutout_spec(seg, prompts, box, subject)
     key = spec_hash(spec)
     row, _ = get_or_create_row(
         Cutout,
@@ -159,7 +160,7 @@ def ensure_cutout_image(
         # The seller drew the box on the original; the worker may see it reduced (MAX_SIDE).
         scale = img.width / photo_size(image)[0]
         box = [round(v * scale) for v in box]
-    params = pipeline.RefineParams(one_product=not several)
+    params = pipeline.RefineParams(subject=subject)
     result = pipeline.cutout(img, seg, prompts, tuple(box) if box else None, params)
     rgba = clear_hidden(result.rgba())  # what never shows is not stored
     write_cutout_files(image, row, rgba, result.mask_image())
