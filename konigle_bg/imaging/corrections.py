@@ -25,7 +25,7 @@ import numpy as np
 from . import edge_snap, lookalike, refine
 
 #: Bump whenever the engine's output changes; part of every corrected cut-out's cache key.
-CORRECTIONS_REVISION = "2"
+CORRECTIONS_REVISION = "3"
 
 
 @dataclass(frozen=True)
@@ -147,11 +147,14 @@ class Session:
         cx, cy = int(round(x * self.scale)), int(round(y * self.scale))
         return max(0, cx - half), max(0, cy - half), min(ww, cx + half + 1), min(wh, cy + half + 1)
 
-    def _wand(self, cx: int, cy: int, allowed: np.ndarray) -> np.ndarray:
+    def _wand(self, cx: int, cy: int, allowed: np.ndarray, positive: bool) -> np.ndarray:
         """Pixels reachable from (cx, cy) over ``allowed`` ones of colour close to the seed's.
 
         On texture (fur, foliage, print) the first tolerance grows almost nothing: it is
         widened step by step while the region stays under ``wand_max`` of the allowed area.
+        A missed part is not the backdrop: an add-click's region that reaches the frame's
+        edge from a click away from it has leaked into the background (a thin blade as light
+        as the sweep behind it) and is not used; the click's disc still is.
         """
         h, w = allowed.shape
         if not allowed[cy, cx]:
@@ -160,7 +163,8 @@ class Session:
         side = max(h, w)
         enough = np.pi * (p.reach * side) ** 2
         cap = p.wand_max * max(1, int(allowed.sum()))
-        best = None
+        inland = min(cx, cy, w - 1 - cx, h - 1 - cy) > p.reach * side
+        best = np.zeros((h, w), bool)
         flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (2 << 8)
         for step in p.wand_steps:
             t = p.wand_tol * step
@@ -169,7 +173,9 @@ class Session:
             cv2.floodFill(self.lab, block, (cx, cy), 0, (t, t, t), (t, t, t), flags)
             region = block[1:-1, 1:-1] == 2
             area = int(region.sum())
-            if best is not None and area > cap:
+            if best.any() and area > cap:
+                break
+            if positive and inland and _touches_frame(region):
                 break
             best = region
             if area >= enough:
@@ -200,7 +206,7 @@ class Session:
             window[y0:y1, x0:x1] = True
             cx = min(ww - 1, max(0, int(round(c.x * self.scale))))
             cy = min(wh - 1, max(0, int(round(c.y * self.scale))))
-            grown = self._wand(cx, cy, window & (~fg if c.positive else fg))
+            grown = self._wand(cx, cy, window & (~fg if c.positive else fg), c.positive)
             cv2.circle(grown.view(np.uint8), (cx, cy), r, 1, -1)
             if p.zone == "window":
                 zone |= window
@@ -355,6 +361,10 @@ class Session:
             out[disc > 0] = 1.0 if c.positive else 0.0
         for s in strokes:
             out[_stroke_mask((h, w), s, 1.0)] = 1.0 if s.positive else 0.0
+
+
+def _touches_frame(region: np.ndarray) -> bool:
+    return bool(region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any())
 
 
 def correct(
