@@ -12,10 +12,9 @@ Never worse than the model it refines: the zoomed pass (less context) and GrabCu
 models) are the steps that lost half a subject (a teddy bear's jumper, a bonsai's foliage);
 either is not used when it carves more than ``max_carve`` (the zoom) or ``grabcut_max_carve``
 of a subject it otherwise keeps (``refine.carved_share``), while dropping a whole clutter blob
-stays allowed. Chosen on half A
-of ../shared/eval (``bg_eval --half A``), checked on half B. The zoomed pass is skipped when
-the first map is already crisp and the subject not small: on half A it changed nothing there,
-and it costs a second model call.
+stays allowed. Chosen on half A of ../shared/eval (``bg_eval --half A``), checked on half B.
+The zoomed pass is skipped when the first map is already crisp and the subject not small: on
+half A it changed nothing there, and it costs a second model call.
 
 Measured on ../shared/eval with ``manage.py bg_eval`` and kept because the numbers paid; tried
 and dropped (no gain or a loss): flip test-time augmentation (+1 point of acceptable share for
