@@ -151,6 +151,43 @@ def test_a_wide_bay_in_the_outline_is_not_an_opening():
     assert regions == 1 and (out[opening] < 0.5).mean() > 0.95
 
 
+def mesh_scene():
+    """A purple mesh panel on a busy backdrop (patches of five colours, larger than one
+    opening): each opening shows one or two of them, all openings together the palette."""
+    h, w = 360, 360
+    rng = np.random.default_rng(3)
+    colours = np.array(
+        [(70, 120, 60), (200, 200, 190), (90, 60, 110), (150, 170, 90), (40, 70, 40)], np.uint8
+    )
+    patches = rng.integers(0, len(colours), (9, 9))
+    backdrop = colours[np.kron(patches, np.ones((40, 40), int))]
+    photo = np.clip(backdrop + rng.normal(0, 4, backdrop.shape), 0, 255).astype(np.uint8)
+    panel = np.zeros((h, w), bool)
+    panel[60:300, 80:280] = True
+    openings = np.zeros((h, w), bool)
+    for y in range(76, 284, 26):
+        for x in range(96, 264, 26):
+            openings[y : y + 16, x : x + 16] = True
+    openings &= panel
+    photo[panel & ~openings] = (170, 80, 200)
+    return photo, panel.astype(np.float32), openings
+
+
+def test_a_mesh_is_cut_through_all_its_openings_together():
+    photo, prob, openings = mesh_scene()
+    out, regions = removed(photo, prob)
+    assert regions >= 30
+    assert (out[openings] < 0.5).mean() > 0.9
+    bars = (prob > 0.5) & ~cv2.dilate(openings.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert (out[bars] > 0.5).mean() > 0.99
+    # Asked of each opening alone, the palette test keeps them: the collective test is the
+    # step that cuts a mesh.
+    v = see_through.view(photo, prob)
+    models = see_through.models_of(v)
+    alone, _ = see_through.remove(photo, prob, v, models, mesh=10**6)
+    assert (alone[openings] < 0.5).mean() < 0.5
+
+
 def test_colour_models_tell_surface_from_product():
     photo, prob, opening = ring_scene()
     v = see_through.view(photo, prob)

@@ -83,6 +83,7 @@ def openings(
     similar_sure: float = 0.9,
     similar_doubtful: float = 0.77,
     doubtful: float = 0.9,
+    mesh: int = 3,
 ) -> np.ndarray:
     """Mask (small size) of the see-through regions inside the subject of ``v``.
 
@@ -97,6 +98,9 @@ def openings(
     ``doubtful``. Where the model is sure, the region must also beat its rim by
     ``sure_odds`` (a handle's hole shows none of the mug's colours; a cat's white belly or a
     flower's heart, lit like the scene behind, still shares some with the fur or petals).
+    A mesh shows the background through many small openings, each too small a sample to
+    cover its palette: when at least ``mesh`` regions pass every other test, the palette is
+    asked of all of them together.
     """
     subject = v.prob > 0.5
     outside = _outside(subject)
@@ -110,6 +114,7 @@ def openings(
     far = rim + wall
     wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * far + 1, 2 * far + 1))
     h, w = subject.shape
+    pending: list[tuple[int, bool]] = []  # pass all but the palette test on their own
     for lab in range(1, n):
         x, y, bw, bh, area = stats[lab]
         if area < min_px or area > max_share * area_subject:
@@ -131,14 +136,21 @@ def openings(
         # Background seen through shows the surface's whole palette (a handle's hole: the
         # wood and its grain), a part the colour of something out there (a bus's windows, a
         # sign's white) only some of it; where the model itself doubts, less is asked.
-        similar = float(np.sqrt(colour_model.histogram(inside) * models.bg).sum())
         doubted = float(v.prob[y0:y1, x0:x1][region > 0].mean()) < doubtful
-        if doubted:
-            cut = score > region_odds and similar >= similar_doubtful
-        else:
-            cut = score > sure_odds and similar >= similar_sure
-        if cut:
+        if score <= (region_odds if doubted else sure_odds):
+            continue
+        similar = float(np.sqrt(colour_model.histogram(inside) * models.bg).sum())
+        if similar >= (similar_doubtful if doubted else similar_sure):
             keep[y0:y1, x0:x1] |= region > 0
+        else:
+            pending.append((lab, doubted))
+    if len(pending) + int(cv2.connectedComponents(keep.astype(np.uint8))[0]) - 1 >= mesh:
+        # The openings of one mesh together: their union must cover the palette.
+        union = keep | np.isin(labels, [lab for lab, _ in pending])
+        similar = float(np.sqrt(colour_model.histogram(v.bins[union]) * models.bg).sum())
+        need = similar_doubtful if all(d for _, d in pending) else similar_sure
+        if pending and similar >= need:
+            keep = union
     return keep
 
 
