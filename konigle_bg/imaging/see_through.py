@@ -115,6 +115,7 @@ def openings(
     wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * far + 1, 2 * far + 1))
     h, w = subject.shape
     pending: list[tuple[int, bool]] = []  # pass all but the palette test on their own
+    accepted = 0
     for lab in range(1, n):
         x, y, bw, bh, area = stats[lab]
         if area < min_px or area > max_share * area_subject:
@@ -142,14 +143,14 @@ def openings(
         similar = float(np.sqrt(colour_model.histogram(inside) * models.bg).sum())
         if similar >= (similar_doubtful if doubted else similar_sure):
             keep[y0:y1, x0:x1] |= region > 0
+            accepted += 1
         else:
             pending.append((lab, doubted))
-    if len(pending) + int(cv2.connectedComponents(keep.astype(np.uint8))[0]) - 1 >= mesh:
+    if pending and len(pending) + accepted >= mesh:
         # The openings of one mesh together: their union must cover the palette.
         union = keep | np.isin(labels, [lab for lab, _ in pending])
         similar = float(np.sqrt(colour_model.histogram(v.bins[union]) * models.bg).sum())
-        need = similar_doubtful if all(d for _, d in pending) else similar_sure
-        if pending and similar >= need:
+        if similar >= (similar_doubtful if all(d for _, d in pending) else similar_sure):
             keep = union
     return keep
 
