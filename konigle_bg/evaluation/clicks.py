@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..imaging import corrections, pipeline
+from ..imaging import corrections, pipeline, see_through
 from ..imaging.segment.base import Segmenter
 from . import metrics
 from .runner import HALVES, Item, cut_out, load_gt, load_photo
@@ -112,13 +112,6 @@ THIN_SHARE = 0.006
 EDGE_LENGTH = 8.0
 
 
-def _enclosed_holes(gt: np.ndarray) -> np.ndarray:
-    """The product's see-through regions: background not connected to the frame."""
-    n, labels = cv2.connectedComponents((~gt).astype(np.uint8), connectivity=4)
-    frame = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    return (labels > 0) & ~np.isin(labels, frame)
-
-
 def _edge_stroke(region: np.ndarray, gt: np.ndarray, thick: float) -> dict | None:
     """A drag along the true contour where the error band lies (the longest run of it)."""
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
@@ -165,7 +158,7 @@ def next_action(pred: np.ndarray, gt: np.ndarray, tools: bool = True) -> dict | 
         if stroke is not None:
             return stroke
     if not positive:
-        holes = _enclosed_holes(gt)
+        holes = ~gt & ~see_through.outer_background(gt)  # the product's see-through regions
         if holes[y, x]:
             big = np.flatnonzero(areas >= ALL_SHARE * area)
             inside = np.bincount(labels[holes], minlength=len(areas))

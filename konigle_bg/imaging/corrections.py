@@ -183,7 +183,8 @@ class Session:
         return best
 
     def labels(self, clicks: Sequence[Click], strokes: Sequence[Stroke]):
-        """GrabCut's label map and the zone it may change, at working resolution.
+        """GrabCut's label map and the zone it may change, at working resolution, for the
+        clicks and brush strokes (edge strokes are snapped afterwards, ``_snap``).
 
         The zone is each click's wand region grown by ``reach`` (and each stroke's path grown
         the same way), inside the click's window: GrabCut settles the edge of what the click
@@ -224,7 +225,6 @@ class Session:
                 zone |= cv2.dilate(like.astype(np.uint8), grow) > 0
                 flips.append((like, False))
                 cores.append(like)
-        strokes = [s for s in strokes if not s.edge]
         for s in strokes:
             sm = _stroke_mask((wh, ww), s, self.scale)
             zone |= cv2.dilate(sm.astype(np.uint8), grow) > 0

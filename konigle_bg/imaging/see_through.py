@@ -60,7 +60,7 @@ def models_of(v: View | None, refit_odds: float = 0.5) -> ColourModels | None:
     return None if v is None else colour_model.fit(v.bins, v.prob, refit_odds=refit_odds)
 
 
-def _outside(subject: np.ndarray) -> np.ndarray:
+def outer_background(subject: np.ndarray) -> np.ndarray:
     """Non-subject pixels connected to the frame (the rest are holes in the subject)."""
     free = (~subject).astype(np.uint8)
     n, labels = cv2.connectedComponents(free, connectivity=4)
@@ -103,7 +103,7 @@ def openings(
     asked of all of them together.
     """
     subject = v.prob > 0.5
-    outside = _outside(subject)
+    outside = outer_background(subject)
     odds = cv2.blur(models.background_odds(v.bins).astype(np.float32), (3, 3))
     cand = subject & (odds > pixel_odds)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
