@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from konigle_bg.imaging.morph import fill_enclosed
 from konigle_bg.imaging.segment.cascade import Cascade, Rule
-from konigle_bg.imaging.segment.signals import FirstCut, fill_holes, first_cut
+from konigle_bg.imaging.segment.signals import FirstCut, first_cut
 
 
 def disc(h=400, w=600, r=120, cx=300, cy=200):
@@ -41,10 +42,10 @@ def test_thin_structures_and_small_subjects_are_seen():
     assert empty == FirstCut(0.0, 0.0, 0.0, 0.0, 0.0)
 
 
-def test_fill_holes_fills_only_what_the_frame_edge_does_not_reach():
+def test_fill_enclosed_fills_only_what_the_frame_edge_does_not_reach():
     mask = disc() > 0.5
     mask[190:210, :300] = False  # a channel from the edge into the middle
-    filled = fill_holes(mask & ~(disc(r=30, cx=360) > 0.5))
+    filled = fill_enclosed(mask & ~(disc(r=30, cx=360) > 0.5))
     assert filled[200, 360] and not filled[200, 250]
 
 

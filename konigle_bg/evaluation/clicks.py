@@ -21,7 +21,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..imaging import corrections, pipeline, see_through
+from ..imaging import corrections, pipeline
+from ..imaging.morph import fill_enclosed
 from ..imaging.segment.base import Segmenter
 from . import metrics
 from .runner import HALVES, Item, cut_out, load_gt, load_photo
@@ -158,7 +159,7 @@ def next_action(pred: np.ndarray, gt: np.ndarray, tools: bool = True) -> dict | 
         if stroke is not None:
             return stroke
     if not positive:
-        holes = ~gt & ~see_through.outer_background(gt)  # the product's see-through regions
+        holes = fill_enclosed(gt) & ~gt  # the product's see-through regions
         if holes[y, x]:
             big = np.flatnonzero(areas >= ALL_SHARE * area)
             inside = np.bincount(labels[holes], minlength=len(areas))

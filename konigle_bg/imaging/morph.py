@@ -8,7 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["dilate_ellipse", "erode_ellipse"]
+__all__ = ["dilate_ellipse", "erode_ellipse", "fill_enclosed"]
 
 
 def _row_half_widths(width: int) -> list[int]:
@@ -44,3 +44,13 @@ def dilate_ellipse(mask: np.ndarray, width: int) -> np.ndarray:
 def erode_ellipse(mask: np.ndarray, width: int) -> np.ndarray:
     """``cv2.erode`` with the same kernel: outside the frame counts as inside, as OpenCV's."""
     return 1 - dilate_ellipse(1 - mask.astype(np.uint8), width)
+
+
+def fill_enclosed(mask: np.ndarray) -> np.ndarray:
+    """``mask`` (bool) with every background region that does not reach the frame's edge
+    filled (4-connected): the subject's outline. ``~fill_enclosed(m)`` is the background
+    outside it, ``fill_enclosed(m) & ~m`` its holes (a handle's opening, a mesh)."""
+    outside = np.pad(~mask, 1, constant_values=True).astype(np.uint8)
+    flood = np.zeros((outside.shape[0] + 2, outside.shape[1] + 2), np.uint8)
+    cv2.floodFill(outside, flood, (0, 0), 2)
+    return outside[1:-1, 1:-1] != 2

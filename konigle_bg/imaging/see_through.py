@@ -27,6 +27,7 @@ import numpy as np
 
 from . import colour_model, refine
 from .colour_model import ColourModels
+from .morph import fill_enclosed
 
 Box = tuple[int, int, int, int]
 
@@ -58,15 +59,6 @@ def view(photo: np.ndarray, prob: np.ndarray, side: int = 320, margin: float = 0
 def models_of(v: View | None, refit_odds: float = 0.5) -> ColourModels | None:
     """Colour models of the view; the product's without its background-like pixels."""
     return None if v is None else colour_model.fit(v.bins, v.prob, refit_odds=refit_odds)
-
-
-def outer_background(subject: np.ndarray) -> np.ndarray:
-    """Non-subject pixels connected to the frame (the rest are holes in the subject)."""
-    free = (~subject).astype(np.uint8)
-    n, labels = cv2.connectedComponents(free, connectivity=4)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    border = border[border > 0]
-    return np.isin(labels, border)
 
 
 def openings(
@@ -103,7 +95,7 @@ def openings(
     asked of all of them together.
     """
     subject = v.prob > 0.5
-    outside = outer_background(subject)
+    outside = ~fill_enclosed(subject)  # the background around the subject, not its holes
     odds = cv2.blur(models.background_odds(v.bins).astype(np.float32), (3, 3))
     cand = subject & (odds > pixel_odds)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
+from ..morph import fill_enclosed
+
 __all__ = ["FirstCut", "first_cut"]
 
 #: The matte is measured at this longer side: the signals are shares, not pixel counts.
@@ -47,7 +49,7 @@ def first_cut(alpha: np.ndarray, confidence: float) -> FirstCut:
     area = int(mask.sum())
     if area == 0:
         return FirstCut(float(confidence), 0.0, 0.0, 0.0, 0.0)
-    filled = fill_holes(mask)
+    filled = fill_enclosed(mask)
     outline = int(filled.sum())
     radius = max(1, round(THIN_SCALE * math.sqrt(area) / 2))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
@@ -60,11 +62,3 @@ def first_cut(alpha: np.ndarray, confidence: float) -> FirstCut:
         thin=float((mask & ~opened).sum()) / area,
         soft=float(soft.sum()) / outline,
     )
-
-
-def fill_holes(mask: np.ndarray) -> np.ndarray:
-    """``mask`` with every background region that does not reach the frame's edge filled."""
-    outside = np.pad(~mask, 1, constant_values=True).astype(np.uint8)
-    flood = np.zeros((outside.shape[0] + 2, outside.shape[1] + 2), np.uint8)
-    cv2.floodFill(outside, flood, (0, 0), 2)
-    return outside[1:-1, 1:-1] != 2
